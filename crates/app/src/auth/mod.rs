@@ -1,0 +1,41 @@
+//! Registration, sign-in and the verification of access tokens.
+
+mod authenticate;
+mod login;
+mod register;
+
+use std::sync::Arc;
+
+use domain::ports::{Clock, PasswordHasher, TokenIssuer, Transactor, UserRepository};
+
+pub use login::{Credentials, SignedIn};
+pub use register::Registration;
+
+/// The authentication use cases.
+#[derive(Clone)]
+pub struct AuthService {
+    users: Arc<dyn UserRepository>,
+    transactor: Arc<dyn Transactor>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<dyn TokenIssuer>,
+    clock: Arc<dyn Clock>,
+}
+
+impl AuthService {
+    /// Wires the service to its ports.
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        transactor: Arc<dyn Transactor>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenIssuer>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            transactor,
+            hasher,
+            tokens,
+            clock,
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Doorman's use cases. Each service method is one thing a client can ask
+//! for; it parses nothing (it takes domain values), decides the rules, draws
+//! the transaction boundaries and reaches the world only through the
+//! domain's ports.
+//!
+//! This crate must not depend on SQL, HTTP or an async runtime: services are
+//! unit-tested against the mockall fakes of the ports.
+
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod error;
+pub mod users;
+
+#[cfg(test)]
+mod fixtures;

@@ -1,0 +1,16 @@
+//! Doorman's domain: the user account, the values it is made of, and the
+//! ports through which the rest of the service reaches storage, password
+//! hashing, access tokens and time.
+//!
+//! Every value here is valid by construction ("parse, don't validate"): the
+//! only ways to build one are fallible constructors that enforce the rules of
+//! the HTTP contract. This crate must not depend on an async runtime, on
+//! HTTP or on SQL; adapters implement its ports and `app` orchestrates them.
+
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod error;
+pub mod password;
+pub mod ports;
+pub mod user;

@@ -1,0 +1,33 @@
+//! The ports: what the domain needs from the outside world, as traits.
+//!
+//! Every async port uses `#[async_trait]` so that services can hold them as
+//! `Arc<dyn Port>`; with the `mocks` feature each has a mockall fake named
+//! `Mock<Port>`. Each method documents which error it MUST return for each
+//! kind of failure: implementations are interchangeable only if they agree.
+
+mod clock;
+mod password_hasher;
+mod readiness;
+mod token_issuer;
+mod transaction;
+mod user_repository;
+
+pub use clock::Clock;
+pub use password_hasher::{HasherError, PasswordHasher};
+pub use readiness::{NotReady, ReadinessProbe};
+pub use token_issuer::{TokenError, TokenIssuer};
+pub use transaction::{Transactor, UnitOfWork};
+pub use user_repository::UserRepository;
+
+#[cfg(feature = "mocks")]
+pub use clock::MockClock;
+#[cfg(feature = "mocks")]
+pub use password_hasher::MockPasswordHasher;
+#[cfg(feature = "mocks")]
+pub use readiness::MockReadinessProbe;
+#[cfg(feature = "mocks")]
+pub use token_issuer::MockTokenIssuer;
+#[cfg(feature = "mocks")]
+pub use transaction::{MockTransactor, MockUnitOfWork};
+#[cfg(feature = "mocks")]
+pub use user_repository::MockUserRepository;

@@ -1,0 +1,36 @@
+use async_trait::async_trait;
+
+use crate::error::RepoError;
+use crate::user::{Email, NewUser, User, UserId};
+
+/// Stores user accounts.
+///
+/// Implementations exist for a connection pool (each call on its own) and
+/// inside a [`UnitOfWork`](super::UnitOfWork) (all calls in one transaction).
+///
+/// # Errors
+///
+/// Every method returns [`RepoError::Unavailable`] when the store cannot be
+/// reached in time, [`RepoError::Timeout`] when a statement runs past its
+/// limit, [`RepoError::Retryable`] when the surrounding transaction lost a
+/// conflict, and [`RepoError::Internal`] for anything else, including stored
+/// data that no longer parses into domain values.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Creates the account and returns it as stored (role `user`, status
+    /// `active`, version 1).
+    ///
+    /// # Errors
+    ///
+    /// [`RepoError::Conflict`] with [`Conflict::EmailTaken`](crate::error::Conflict::EmailTaken)
+    /// when another account has the same email address in any letter case.
+    async fn insert(&self, user: &NewUser) -> Result<User, RepoError>;
+
+    /// The account with this identifier, if there is one.
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+
+    /// The account with this email address compared without regard to
+    /// letter case, if there is one.
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
+}
