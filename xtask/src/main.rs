@@ -1,1 +1,49 @@
-fn main() {}
+//! `cargo xtask <task>`: the developer and CI tasks of the workspace.
+//!
+//! It starts and removes local PostgreSQL clusters from the binaries
+//! installed on the machine, so that running the service and its tests needs
+//! nothing but Rust and PostgreSQL. It is the only place, with the server
+//! binary, where `anyhow` is used.
+
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod interrupt;
+mod postgres;
+mod tasks;
+mod workspace;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [args]
+
+tasks:
+  run [server args]     run the service against DATABASE_URL, or against a local
+                        PostgreSQL cluster kept under target/ when it is unset
+  test-db [test args]   run every test of the workspace against a throw-away
+                        PostgreSQL cluster (or DATABASE_URL when it is set)
+  sqlx-prepare          refresh the committed query data in .sqlx/ (needs sqlx-cli)
+  tidy                  check the dependency rules between the crates";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((task, rest)) => (task.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let outcome = match task {
+        "run" => tasks::run::run(rest),
+        "test-db" => tasks::test_db::run(rest),
+        "sqlx-prepare" => tasks::sqlx_prepare::run(),
+        "tidy" => tasks::tidy::run(),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(anyhow::anyhow!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("xtask: {error:#}");
+        ExitCode::FAILURE
+    })
+}

@@ -1,1 +1,24 @@
+//! Doorman's PostgreSQL adapter: the domain's repository, transaction and
+//! readiness ports implemented on sqlx, the translation of PostgreSQL's
+//! failures into [`RepoError`](domain::error::RepoError), and the embedded
+//! migrations.
+//!
+//! It is the only crate that sees `sqlx`; it depends on the domain and on
+//! nothing of HTTP or of the use cases.
 
+mod error;
+mod migrations;
+mod pool;
+mod readiness;
+mod transaction;
+mod users;
+
+#[cfg(test)]
+mod test_support;
+
+pub use migrations::{MigrationError, migrate};
+pub use pool::{InvalidDatabaseUrl, PoolSettings, connect_lazy};
+pub use readiness::PgReadinessProbe;
+pub use sqlx::PgPool;
+pub use transaction::PgTransactor;
+pub use users::PgUserRepository;

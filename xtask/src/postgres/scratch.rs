@@ -1,0 +1,97 @@
+use std::fs;
+use std::path::Path;
+use std::process;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use nix::errno::Errno;
+use nix::sys::signal::kill;
+use nix::unistd::Pid;
+
+use super::{Cluster, ClusterOwner, PgBinaries, Tuning};
+
+const PREFIX: &str = "doorman-scratch-";
+/// Names the process that made a scratch cluster, so that a later run can
+/// remove clusters whose maker was killed before it could.
+const MAKER_FILE: &str = "maker.pid";
+
+/// A throw-away cluster in the temporary directory, stopped and removed
+/// when dropped: on success, on error, on panic and after Ctrl-C.
+#[derive(Debug)]
+pub struct ScratchCluster {
+    cluster: Cluster,
+}
+
+impl ScratchCluster {
+    /// Initialises and starts a cluster tuned for tests.
+    pub fn start() -> anyhow::Result<Self> {
+        let binaries = PgBinaries::discover()?;
+        let owner = ClusterOwner::detect()?;
+        remove_orphans(&binaries, &owner);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.subsec_nanos());
+        let root = std::env::temp_dir().join(format!("{PREFIX}{}-{nanos:x}", process::id()));
+        fs::create_dir(&root).with_context(|| format!("cannot create {}", root.display()))?;
+        let scratch = Self {
+            cluster: Cluster::new(root, binaries, owner),
+        };
+        fs::write(
+            scratch.cluster.root().join(MAKER_FILE),
+            process::id().to_string(),
+        )
+        .context("cannot record the cluster's maker")?;
+        scratch.cluster.init(Tuning::Tests)?;
+        crate::interrupt::check()?;
+        scratch.cluster.start()?;
+        Ok(scratch)
+    }
+
+    pub fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+}
+
+impl Drop for ScratchCluster {
+    fn drop(&mut self) {
+        if let Err(error) = self.cluster.stop() {
+            eprintln!("xtask: {error:#}");
+        }
+        self.cluster.remove_socket_dir();
+        if let Err(error) = fs::remove_dir_all(self.cluster.root()) {
+            eprintln!(
+                "xtask: cannot remove {}: {error}",
+                self.cluster.root().display()
+            );
+        }
+    }
+}
+
+/// Stops and removes scratch clusters whose maker no longer runs.
+fn remove_orphans(binaries: &PgBinaries, owner: &ClusterOwner) {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_scratch = entry.file_name().to_string_lossy().starts_with(PREFIX);
+        if is_scratch && !maker_is_alive(&path) {
+            eprintln!(
+                "xtask: removing {}, left by an interrupted run",
+                path.display()
+            );
+            drop(ScratchCluster {
+                cluster: Cluster::new(path, binaries.clone(), owner.clone()),
+            });
+        }
+    }
+}
+
+fn maker_is_alive(root: &Path) -> bool {
+    let maker: Option<i32> = fs::read_to_string(root.join(MAKER_FILE))
+        .ok()
+        .and_then(|pid| pid.trim().parse().ok());
+    // The maker writes its file right after creating the directory: a
+    // directory without one is being set up now.
+    maker.is_none_or(|pid| kill(Pid::from_raw(pid), None) != Err(Errno::ESRCH))
+}

@@ -1,0 +1,22 @@
+//! One module per `cargo xtask` task.
+
+pub mod run;
+pub mod sqlx_prepare;
+pub mod test_db;
+pub mod tidy;
+
+use std::process::{ExitCode, ExitStatus};
+
+use crate::interrupt;
+
+/// The exit code that reports how a child task ended.
+fn exit_code(status: ExitStatus) -> ExitCode {
+    if interrupt::interrupted() {
+        return ExitCode::from(130);
+    }
+    match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,152 @@
+//! `cargo xtask run`: the service in the foreground, on DATABASE_URL or on
+//! a local cluster kept under `target/`.
+
+use std::env;
+use std::fs;
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::postgres::{self, Cluster, ClusterOwner, PgBinaries, Tuning};
+use crate::{interrupt, workspace};
+
+const DATABASE: &str = "doorman";
+const KEY_VARIABLES: [&str; 2] = [
+    "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY",
+    "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE",
+];
+
+pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
+    interrupt::install()?;
+    let mut server = workspace::cargo();
+    server.args(["run", "--locked", "--package", "server", "--"]);
+    server.arg("--migrate").args(server_args);
+    if KEY_VARIABLES.iter().all(|name| env::var_os(name).is_none()) {
+        server.env(KEY_VARIABLES[1], development_signing_key()?);
+    }
+    // Declared before the guard so that the cluster outlives the server.
+    let cluster;
+    let _stop_on_exit;
+    if env::var_os("DATABASE_URL").is_some() {
+        eprintln!("xtask: using DATABASE_URL");
+    } else {
+        cluster = development_cluster()?;
+        _stop_on_exit = if cluster.is_running() {
+            eprintln!(
+                "xtask: reusing the PostgreSQL cluster in {}",
+                cluster.root().display()
+            );
+            None
+        } else {
+            cluster.start()?;
+            eprintln!(
+                "xtask: started the PostgreSQL cluster in {}",
+                cluster.root().display()
+            );
+            Some(StopOnExit(&cluster))
+        };
+        cluster.ensure_database(DATABASE)?;
+        let url = cluster.url(DATABASE);
+        eprintln!("xtask: database {url}\nxtask:   (psql '{url}')");
+        server.env("DATABASE_URL", url);
+    }
+    let status = interrupt::run_in_own_group(&mut server)?;
+    Ok(super::exit_code(status))
+}
+
+/// The developer's cluster under `target/postgres`, created on first use.
+fn development_cluster() -> anyhow::Result<Cluster> {
+    let binaries = PgBinaries::discover()?;
+    let owner = ClusterOwner::detect()?;
+    let root = cluster_root(&owner)?;
+    let cluster = Cluster::new(root, binaries, owner);
+    if !cluster.is_initialized() {
+        eprintln!(
+            "xtask: creating a PostgreSQL cluster in {}",
+            cluster.root().display()
+        );
+        cluster.init(Tuning::Development)?;
+    }
+    interrupt::check()?;
+    Ok(cluster)
+}
+
+/// `target/postgres`, unless the cluster's account cannot reach it (root
+/// building in `/root`): then a directory of that account's own.
+fn cluster_root(owner: &ClusterOwner) -> anyhow::Result<PathBuf> {
+    let preferred = workspace::target_dir().join("postgres");
+    fs::create_dir_all(&preferred)
+        .with_context(|| format!("cannot create {}", preferred.display()))?;
+    owner.take_ownership(&preferred)?;
+    if owner.can_write(&preferred) {
+        return Ok(preferred);
+    }
+    let fallback = Path::new("/var/tmp").join(format!(
+        "doorman-postgres-{:016x}",
+        postgres::path_hash(&preferred)
+    ));
+    fs::create_dir_all(&fallback)
+        .with_context(|| format!("cannot create {}", fallback.display()))?;
+    owner.take_ownership(&fallback)?;
+    if !owner.can_write(&fallback) {
+        bail!(
+            "the cluster's account can write neither {} nor {}",
+            preferred.display(),
+            fallback.display()
+        );
+    }
+    Ok(fallback)
+}
+
+/// A signing key for local runs, made once and kept under `target/`.
+fn development_signing_key() -> anyhow::Result<PathBuf> {
+    let path = workspace::target_dir()
+        .join("dev")
+        .join("access-token-ed25519.pem");
+    if path.is_file() {
+        return Ok(path);
+    }
+    eprintln!(
+        "xtask: generating a development signing key in {}",
+        path.display()
+    );
+    let output = workspace::cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--locked",
+            "--package",
+            "server",
+            "--",
+            "keygen",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("cannot run the server's keygen")?;
+    if !output.status.success() {
+        bail!("the server's keygen failed ({})", output.status);
+    }
+    fs::create_dir_all(path.parent().context("key path has a parent")?)?;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(&output.stdout))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+struct StopOnExit<'a>(&'a Cluster);
+
+impl Drop for StopOnExit<'_> {
+    fn drop(&mut self) {
+        match self.0.stop() {
+            Ok(()) => eprintln!("xtask: stopped the PostgreSQL cluster (its data is kept)"),
+            Err(error) => eprintln!("xtask: {error:#}"),
+        }
+    }
+}
