@@ -6,7 +6,9 @@ use std::process::Command;
 
 /// The workspace's top-level directory.
 pub fn root() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
 }
 
 /// The cargo target directory, honouring `CARGO_TARGET_DIR`.

@@ -1,1 +1,17 @@
+//! Doorman's HTTP adapter: the v1 API of `api.md` on actix-web.
+//!
+//! It turns requests into the use cases' inputs (JSON bodies are checked
+//! for content type, size, shape and rules, then parsed into domain values),
+//! calls the services of `app`, and turns their results and every failure
+//! into the contract's responses and error bodies. It depends on `app` and
+//! the domain; it never touches SQL or cryptography.
 
+mod error;
+mod extract;
+mod request_context;
+mod routes;
+mod server;
+
+pub use actix_web::dev::Server;
+pub use error::ApiError;
+pub use server::{ApiState, ServerSettings, app, serve};

@@ -1,1 +1,14 @@
+//! Doorman's server: reads the configuration, sets up logging, wires the
+//! adapters to the use cases and serves HTTP until told to stop.
+//!
+//! The binary (`doorman`) is a thin `main` around [`Application`], which the
+//! black-box tests start on a random port.
 
+mod application;
+mod clock;
+mod config;
+mod telemetry;
+
+pub use application::Application;
+pub use config::{Cli, Command, Config, LogFormat};
+pub use telemetry::init_telemetry;

@@ -27,9 +27,17 @@ pub fn run(test_args: &[String]) -> anyhow::Result<ExitCode> {
         cluster.ensure_database(DATABASE)?;
         cluster.url(DATABASE)
     };
+    let mut cargo_test = workspace::cargo();
+    cargo_test.args(["test", "--locked"]);
+    // The whole workspace unless the arguments pick packages.
+    if !test_args
+        .iter()
+        .any(|arg| arg == "-p" || arg.starts_with("--package"))
+    {
+        cargo_test.arg("--workspace");
+    }
     let status = interrupt::run_in_own_group(
-        workspace::cargo()
-            .args(["test", "--workspace", "--locked"])
+        cargo_test
             .args(test_args)
             .env("DATABASE_URL", &database_url)
             .env("SQLX_OFFLINE", "true"),

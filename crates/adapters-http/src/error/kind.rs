@@ -1,0 +1,79 @@
+use actix_web::http::StatusCode;
+
+/// The `type` of an error body and the status that goes with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    Validation,
+    Authentication,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Internal,
+    ServiceUnavailable,
+}
+
+impl ErrorKind {
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            Self::Validation => "ValidationError",
+            Self::Authentication => "AuthenticationError",
+            Self::Forbidden => "ForbiddenError",
+            Self::NotFound => "NotFoundError",
+            Self::MethodNotAllowed => "MethodNotAllowedError",
+            Self::Conflict => "ConflictError",
+            Self::PayloadTooLarge => "PayloadTooLargeError",
+            Self::UnsupportedMediaType => "UnsupportedMediaTypeError",
+            Self::Internal => "InternalError",
+            Self::ServiceUnavailable => "ServiceUnavailableError",
+        }
+    }
+
+    pub(crate) fn status(self) -> StatusCode {
+        match self {
+            Self::Validation => StatusCode::BAD_REQUEST,
+            Self::Authentication => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The kind for a status that something other than this crate chose
+    /// (actix-web's own responses), with a message fit for a client.
+    pub(crate) fn for_status(status: StatusCode) -> (Self, &'static str) {
+        match status {
+            StatusCode::NOT_FOUND => (Self::NotFound, "no route matches this path"),
+            StatusCode::METHOD_NOT_ALLOWED => (
+                Self::MethodNotAllowed,
+                "this path does not support this method",
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                (Self::PayloadTooLarge, "the request body is too large")
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                Self::UnsupportedMediaType,
+                "the request body must be application/json",
+            ),
+            StatusCode::UNAUTHORIZED => (Self::Authentication, "authentication is required"),
+            StatusCode::FORBIDDEN => (Self::Forbidden, "this is not allowed"),
+            StatusCode::CONFLICT => (
+                Self::Conflict,
+                "the request conflicts with the current state",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                Self::ServiceUnavailable,
+                "the service is temporarily unavailable",
+            ),
+            status if status.is_client_error() => (Self::Validation, "the request is invalid"),
+            _ => (Self::Internal, "an unexpected error occurred"),
+        }
+    }
+}

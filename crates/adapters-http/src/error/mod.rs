@@ -1,0 +1,176 @@
+//! The error body of the contract, for every failure.
+
+mod from_app;
+mod kind;
+mod validation;
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+pub(crate) use kind::ErrorKind;
+pub(crate) use validation::FieldIssue;
+
+use crate::request_context;
+
+type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// A failed request, as the client will see it (`api.md`, "Errors").
+///
+/// The message is written for the client; the cause, if any, is kept for
+/// the log and never sent. Boxed, so that `Result<_, ApiError>` stays small
+/// on the happy path.
+#[derive(Debug)]
+pub struct ApiError(Box<Parts>);
+
+#[derive(Debug)]
+struct Parts {
+    kind: ErrorKind,
+    message: String,
+    details: Vec<FieldIssue>,
+    /// The RFC 6750 error code in `WWW-Authenticate`, for token failures.
+    bearer_error: Option<&'static str>,
+    /// The methods the path supports, for a 405.
+    allow: Option<&'static str>,
+    /// The request's id, when the error leaves the request's scope.
+    request_id: Option<String>,
+    source: Option<BoxError>,
+}
+
+impl ApiError {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self(Box::new(Parts {
+            kind,
+            message: message.into(),
+            details: Vec::new(),
+            bearer_error: None,
+            allow: None,
+            request_id: None,
+            source: None,
+        }))
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.0.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_details(mut self, details: Vec<FieldIssue>) -> Self {
+        self.0.details = details;
+        self
+    }
+
+    /// Binds the error to a request, for an error rendered outside the
+    /// request's scope (after a panic).
+    pub(crate) fn for_request(mut self, request_id: String) -> Self {
+        self.0.request_id = Some(request_id);
+        self
+    }
+
+    pub(crate) fn invalid_token(message: impl Into<String>) -> Self {
+        let mut error = Self::new(ErrorKind::Authentication, message);
+        error.0.bearer_error = Some("invalid_token");
+        error
+    }
+
+    pub(crate) fn method_not_allowed(allow: &'static str) -> Self {
+        let mut error = Self::new(
+            ErrorKind::MethodNotAllowed,
+            format!("this path supports only {allow}"),
+        );
+        error.0.allow = Some(allow);
+        error
+    }
+
+    pub(crate) fn internal(source: impl Into<BoxError>) -> Self {
+        Self::new(ErrorKind::Internal, "an unexpected error occurred").with_source(source)
+    }
+
+    /// The cause, for the log.
+    pub(crate) fn cause(&self) -> Option<&(dyn StdError + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|source| source as &(dyn StdError + 'static))
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.0.kind.type_name(), self.0.message)
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorPayload<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorPayload<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    message: &'a str,
+    status_code: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    details: &'a [FieldIssue],
+    request_id: Option<String>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.kind.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let parts = &self.0;
+        let mut response = HttpResponse::build(self.status_code());
+        match parts.kind {
+            ErrorKind::Authentication => {
+                let challenge = match parts.bearer_error {
+                    Some(code) => format!("Bearer realm=\"doorman\", error=\"{code}\""),
+                    None => "Bearer realm=\"doorman\"".to_owned(),
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            ErrorKind::ServiceUnavailable => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            _ => {}
+        }
+        if let Some(allow) = parts.allow {
+            response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
+        }
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        let request_id = parts
+            .request_id
+            .clone()
+            .or_else(request_context::current_request_id);
+        if let Some(id) = request_id
+            .as_deref()
+            .and_then(|id| HeaderValue::from_str(id).ok())
+        {
+            response.insert_header((request_context::REQUEST_ID_HEADER, id));
+        }
+        response.json(ErrorBody {
+            error: ErrorPayload {
+                kind: parts.kind.type_name(),
+                message: &parts.message,
+                status_code: parts.kind.status().as_u16(),
+                field: parts.details.first().map(FieldIssue::field),
+                details: &parts.details,
+                request_id,
+            },
+        })
+    }
+}

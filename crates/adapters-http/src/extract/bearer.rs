@@ -1,0 +1,47 @@
+//! `Authorization: Bearer <access token>`.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::web::Data;
+use actix_web::{FromRequest, HttpRequest};
+use domain::auth::AccessClaims;
+
+use crate::error::{ApiError, ErrorKind};
+use crate::server::ApiState;
+
+/// The verified claims of the request's bearer token.
+pub(crate) struct Authenticated(pub AccessClaims);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(request))
+    }
+}
+
+fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
+    let state = request
+        .app_data::<Data<ApiState>>()
+        .ok_or_else(|| ApiError::internal("the API state is not configured"))?;
+    let header = request.headers().get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::new(
+            ErrorKind::Authentication,
+            "an access token is required (Authorization: Bearer <token>)",
+        )
+    })?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| {
+            ApiError::invalid_token("the Authorization header must be `Bearer <token>`")
+        })?;
+    Ok(Authenticated(state.auth.authenticate(token)?))
+}

@@ -1,0 +1,228 @@
+//! What surrounds every request: its id, its log line, and the guarantee
+//! that every failure, a panic included, leaves in the contract's shape.
+
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse};
+use futures_util::FutureExt as _;
+use tracing::Instrument as _;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ErrorKind};
+
+pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, for error bodies.
+pub(crate) fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// The client's `x-request-id` when it is sane (1 to 128 characters of
+/// letters, digits and `-_.:`), a new UUID v7 otherwise.
+fn request_id(request: &ServiceRequest) -> String {
+    request
+        .headers()
+        .get(&REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| {
+            (1..=MAX_REQUEST_ID_LEN).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// The middleware around every request.
+pub(crate) async fn around_request(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = request_id(&request);
+    let span = tracing::info_span!(
+        "http.request",
+        request.id = %id,
+        http.method = %request.method(),
+        http.route = tracing::field::Empty,
+        http.status_code = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let outcome = REQUEST_ID
+        .scope(
+            id.clone(),
+            AssertUnwindSafe(next.call(request)).catch_unwind(),
+        )
+        .instrument(span.clone())
+        .await;
+    let _entered = span.enter();
+    match outcome {
+        Ok(Ok(response)) => {
+            let mut response = REQUEST_ID.sync_scope(id.clone(), || {
+                in_contract_shape(response.map_into_boxed_body())
+            });
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert(REQUEST_ID_HEADER, value);
+            }
+            log_completion(&response, started);
+            Ok(response)
+        }
+        // The request went down with the handler: actix-web renders the
+        // error itself, with the id it carries.
+        Ok(Err(error)) => {
+            tracing::error!(error = %error, "request failed before a response was made");
+            Err(error)
+        }
+        Err(panic) => {
+            let error = ApiError::internal(panic_message(panic.as_ref())).for_request(id);
+            tracing::error!(error.cause = ?error.cause(), "request handler panicked");
+            Err(error.into())
+        }
+    }
+}
+
+/// Replaces an error response that did not come from [`ApiError`] (one
+/// actix-web made itself) with the contract's body for its status.
+fn in_contract_shape(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    let from_api_error = response
+        .response()
+        .error()
+        .is_some_and(|error| error.as_error::<ApiError>().is_some());
+    if !(status.is_client_error() || status.is_server_error()) || from_api_error {
+        return response;
+    }
+    let (kind, message) = ErrorKind::for_status(status);
+    response.into_response(HttpResponse::from_error(ApiError::new(kind, message)))
+}
+
+fn log_completion(response: &ServiceResponse<BoxBody>, started: Instant) {
+    let status = response.status();
+    let span = tracing::Span::current();
+    let route = response.request().match_pattern();
+    span.record("http.route", route.as_deref().unwrap_or("unmatched"));
+    span.record("http.status_code", status.as_u16());
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let api_error = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<ApiError>());
+    match api_error {
+        Some(error) if status.is_server_error() => tracing::error!(
+            duration_ms,
+            error = %error,
+            error.cause = ?error.cause(),
+            "request failed"
+        ),
+        Some(error) => tracing::info!(duration_ms, error = %error, "request refused"),
+        None => tracing::info!(duration_ms, "request served"),
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text payload".to_owned());
+    format!("the handler panicked: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+    use serde_json::Value;
+
+    use super::*;
+
+    async fn panicking_handler() -> HttpResponse {
+        panic!("kaboom")
+    }
+
+    async fn call(request: test::TestRequest) -> (StatusCode, Option<String>, Value) {
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(around_request))
+                .route("/ok", web::get().to(HttpResponse::Ok))
+                .route("/panics", web::get().to(panicking_handler))
+                .service(web::resource("/only-get").route(web::get().to(HttpResponse::Ok))),
+        )
+        .await;
+        // What actix-web's dispatcher does with an error the app returns.
+        let response = match test::try_call_service(&app, request.to_request()).await {
+            Ok(response) => response.map_into_boxed_body().into_parts().1,
+            Err(error) => error.error_response(),
+        };
+        let status = response.status();
+        let id = response
+            .headers()
+            .get(&REQUEST_ID_HEADER)
+            .map(|value| value.to_str().expect("ascii").to_owned());
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .expect("body");
+        (
+            status,
+            id,
+            serde_json::from_slice(&body).unwrap_or(Value::Null),
+        )
+    }
+
+    #[actix_web::test]
+    async fn a_sane_request_id_is_echoed() {
+        let request = test::TestRequest::get()
+            .uri("/ok")
+            .insert_header(("x-request-id", "abc-123.4:5_6"));
+        let (status, id, _) = call(request).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(id.as_deref(), Some("abc-123.4:5_6"));
+    }
+
+    #[actix_web::test]
+    async fn an_insane_request_id_is_replaced_by_a_uuid() {
+        for sent in ["has space", "<script>", &"x".repeat(129)] {
+            let request = test::TestRequest::get()
+                .uri("/ok")
+                .insert_header(("x-request-id", sent));
+            let (_, id, _) = call(request).await;
+            let id = id.expect("an id");
+            assert_ne!(id, sent);
+            assert!(Uuid::parse_str(&id).is_ok(), "{id}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_panic_becomes_a_500_in_the_contracts_shape() {
+        let (status, id, body) = call(test::TestRequest::get().uri("/panics")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"]["type"], "InternalError");
+        assert_eq!(body["error"]["statusCode"], 500);
+        assert_eq!(body["error"]["message"], "an unexpected error occurred");
+        assert_eq!(body["error"]["requestId"].as_str(), id.as_deref());
+        assert!(!body.to_string().contains("kaboom"));
+    }
+
+    #[actix_web::test]
+    async fn actix_webs_own_error_responses_are_put_in_the_contracts_shape() {
+        let (status, id, body) = call(test::TestRequest::get().uri("/nowhere")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["error"]["type"], "NotFoundError");
+        assert_eq!(body["error"]["requestId"].as_str(), id.as_deref());
+
+        let (status, _, body) = call(test::TestRequest::delete().uri("/only-get")).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(body["error"]["type"], "MethodNotAllowedError");
+    }
+}

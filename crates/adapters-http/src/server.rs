@@ -1,0 +1,86 @@
+//! The actix-web application and server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data, PathConfig, PayloadConfig};
+use actix_web::{App, HttpServer};
+use app::auth::AuthService;
+use app::users::UserService;
+use domain::ports::ReadinessProbe;
+
+use crate::error::{ApiError, FieldIssue};
+use crate::request_context::around_request;
+use crate::routes;
+
+/// The largest request body accepted.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What the handlers use: the use cases and the readiness probe.
+#[derive(Clone)]
+pub struct ApiState {
+    /// Registration, sign-in, token verification.
+    pub auth: AuthService,
+    /// Account reads.
+    pub users: UserService,
+    /// Whether the database can serve this build.
+    pub readiness: Arc<dyn ReadinessProbe>,
+}
+
+/// How the HTTP server runs.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Worker threads, each with its own event loop.
+    pub workers: usize,
+    /// How long in-flight requests may run once shutdown has begun.
+    pub shutdown_timeout: Duration,
+}
+
+/// The application: every route of the v1 API, the limits, and the
+/// middleware that gives every response a request id and every failure the
+/// contract's body.
+pub fn app(
+    state: ApiState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(Data::new(state))
+        .app_data(PayloadConfig::new(MAX_BODY_BYTES))
+        .app_data(PathConfig::default().error_handler(|_, _| {
+            ApiError::validation(vec![FieldIssue::new("id", "must be a UUID")]).into()
+        }))
+        .configure(routes::configure)
+        .default_service(web::to(routes::no_route))
+        .wrap(from_fn(around_request))
+}
+
+/// Serves the application on `listener` until SIGINT or SIGTERM, then stops
+/// accepting connections and lets in-flight requests finish within the
+/// shutdown timeout.
+///
+/// # Errors
+///
+/// Any I/O error from setting up the listener.
+pub fn serve(
+    listener: TcpListener,
+    state: ApiState,
+    settings: &ServerSettings,
+) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || app(state.clone()))
+        .workers(settings.workers)
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .listen(listener)?
+        .run();
+    Ok(server)
+}

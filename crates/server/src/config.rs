@@ -1,0 +1,234 @@
+//! The configuration: command-line flags, each with an environment
+//! variable and a documented default (`doorman --help` lists them all).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::thread::available_parallelism;
+use std::time::Duration;
+
+use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey};
+use adapters_http::ServerSettings;
+use adapters_postgres::PoolSettings;
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+/// Doorman: user accounts and authentication over HTTP, on PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// How to serve.
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a new Ed25519 signing key for access tokens (PKCS#8 PEM).
+    Keygen,
+}
+
+/// Everything the service needs to run. Secrets are read from the
+/// environment in preference to flags, which other users can see.
+#[derive(Debug, clap::Args)]
+pub struct Config {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub database_url: Option<SecretString>,
+
+    /// Apply pending migrations before serving.
+    #[arg(long, env = "DOORMAN_MIGRATE")]
+    pub migrate: bool,
+
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "DOORMAN_BIND_ADDRESS", default_value = "127.0.0.1:8080")]
+    pub bind_address: SocketAddr,
+
+    /// HTTP worker threads [default: the number of CPUs].
+    #[arg(long, env = "DOORMAN_HTTP_WORKERS")]
+    pub http_workers: Option<NonZeroUsize>,
+
+    /// Seconds that in-flight requests may take to finish once a shutdown
+    /// (SIGTERM, Ctrl-C) has begun.
+    #[arg(long, env = "DOORMAN_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+
+    /// Most connections in the database pool.
+    #[arg(long, env = "DOORMAN_DB_MAX_CONNECTIONS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub db_max_connections: u32,
+
+    /// Milliseconds a request waits for a free database connection before it
+    /// is answered 503.
+    #[arg(long, env = "DOORMAN_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 3000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_acquire_timeout_ms: u64,
+
+    /// Ed25519 private key (PKCS#8 PEM) that signs access tokens.
+    #[arg(long, env = "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY", hide_env_values = true,
+          value_parser = secret, conflicts_with = "access_token_private_key_file")]
+    pub access_token_private_key: Option<SecretString>,
+
+    /// File holding the Ed25519 private key, instead of the key itself.
+    #[arg(long, env = "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE")]
+    pub access_token_private_key_file: Option<PathBuf>,
+
+    /// Seconds an access token is accepted after it is issued.
+    #[arg(long, env = "DOORMAN_ACCESS_TOKEN_TTL_SECS", default_value_t = 900,
+          value_parser = clap::value_parser!(u32).range(60..=86_400))]
+    pub access_token_ttl_secs: u32,
+
+    /// The `iss` claim of access tokens.
+    #[arg(long, env = "DOORMAN_TOKEN_ISSUER", default_value = "doorman")]
+    pub token_issuer: String,
+
+    /// The `aud` claim of access tokens.
+    #[arg(long, env = "DOORMAN_TOKEN_AUDIENCE", default_value = "doorman")]
+    pub token_audience: String,
+
+    /// argon2id memory per hash, in KiB (OWASP minimum: 19456).
+    #[arg(long, env = "DOORMAN_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    pub argon2_memory_kib: u32,
+
+    /// argon2id passes over the memory (OWASP minimum with 19 MiB: 2).
+    #[arg(long, env = "DOORMAN_ARGON2_ITERATIONS", default_value_t = 2)]
+    pub argon2_iterations: u32,
+
+    /// argon2id lanes per hash.
+    #[arg(long, env = "DOORMAN_ARGON2_PARALLELISM", default_value_t = 1)]
+    pub argon2_parallelism: u32,
+
+    /// Password hashes computed at once [default: the number of CPUs].
+    #[arg(long, env = "DOORMAN_PASSWORD_HASH_CONCURRENCY")]
+    pub password_hash_concurrency: Option<NonZeroUsize>,
+
+    /// Log filter, in `RUST_LOG` syntax (`info`, `server=debug,info`, ...).
+    #[arg(long, env = "DOORMAN_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log format: JSON lines, human-readable text, or JSON unless the output
+    /// is a terminal.
+    #[arg(long, env = "DOORMAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// JSON unless standard output is a terminal.
+    Auto,
+    /// One JSON object per line.
+    Json,
+    /// Human-readable lines.
+    Text,
+}
+
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "clap's value parsers return a Result"
+)]
+fn secret(value: &str) -> Result<SecretString, Infallible> {
+    Ok(SecretString::from(value))
+}
+
+fn cpus() -> NonZeroUsize {
+    available_parallelism().unwrap_or(NonZeroUsize::MIN)
+}
+
+impl Config {
+    pub(crate) fn pool_settings(&self) -> anyhow::Result<PoolSettings> {
+        let Some(url) = self.database_url.clone() else {
+            bail!("DATABASE_URL is not set: point it at the PostgreSQL database to use");
+        };
+        Ok(PoolSettings {
+            url,
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+            application_name: "doorman".to_owned(),
+        })
+    }
+
+    pub(crate) fn signing_key(&self) -> anyhow::Result<SigningKey> {
+        let pem = match (
+            &self.access_token_private_key,
+            &self.access_token_private_key_file,
+        ) {
+            (Some(pem), _) => pem.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(SecretString::from)
+                .with_context(|| {
+                    format!(
+                        "cannot read DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE ({})",
+                        path.display()
+                    )
+                })?,
+            (None, None) => bail!(
+                "no signing key for access tokens: set DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE \
+                 (or DOORMAN_ACCESS_TOKEN_PRIVATE_KEY) to an Ed25519 key; `doorman keygen` makes one"
+            ),
+        };
+        SigningKey::from_pkcs8_pem(&pem).context("the access-token signing key is unusable")
+    }
+
+    pub(crate) fn access_token_settings(&self) -> AccessTokenSettings {
+        AccessTokenSettings {
+            issuer: self.token_issuer.clone(),
+            audience: self.token_audience.clone(),
+            lifetime: time::Duration::seconds(i64::from(self.access_token_ttl_secs)),
+        }
+    }
+
+    pub(crate) fn hashing_settings(&self) -> HashingSettings {
+        HashingSettings {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+            max_concurrent: self.password_hash_concurrency.unwrap_or_else(cpus).get(),
+        }
+    }
+
+    pub(crate) fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
+            workers: self.http_workers.unwrap_or_else(cpus).get(),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_need_only_the_database_and_a_key() {
+        let cli = Cli::try_parse_from(["doorman"]).expect("parses");
+        assert_eq!(cli.config.bind_address.to_string(), "127.0.0.1:8080");
+        assert!(!cli.config.migrate);
+        assert!(cli.config.signing_key().is_err());
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        for args in [
+            &["doorman", "--db-max-connections", "0"][..],
+            &["doorman", "--access-token-ttl-secs", "5"][..],
+            &["doorman", "--bind-address", "localhost"][..],
+            &["doorman", "--log-format", "xml"][..],
+        ] {
+            assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
+        }
+    }
+}

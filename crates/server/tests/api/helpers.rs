@@ -1,0 +1,144 @@
+//! Starting the service and talking to it.
+
+use adapters_crypto::SigningKey;
+use clap::Parser as _;
+use reqwest::{Response, StatusCode};
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+use server::{Application, Cli};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running service and what a test needs to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// The key the service signs with, to forge tokens it must refuse.
+    pub key: SigningKey,
+    /// The service's database, for arranging what the API cannot.
+    pub db: PgPool,
+}
+
+/// Starts the service on a random port against `DATABASE_URL`, with cheap
+/// password hashing (these tests check behaviour, not cost).
+pub async fn spawn_app() -> TestApp {
+    let mut cli = Cli::try_parse_from([
+        "doorman",
+        "--migrate",
+        "--bind-address=127.0.0.1:0",
+        "--http-workers=1",
+        "--db-max-connections=4",
+        "--argon2-memory-kib=1024",
+        "--argon2-iterations=1",
+        "--log=off",
+    ])
+    .expect("arguments parse");
+    assert!(
+        cli.config.database_url.is_some(),
+        "DATABASE_URL is not set: run the database tests with `cargo xtask test-db`"
+    );
+    let key = SigningKey::generate();
+    cli.config.access_token_private_key = Some(key.to_pkcs8_pem().expect("encodes"));
+    let application = Application::build(&cli.config)
+        .await
+        .expect("the service starts");
+    let base = format!("http://{}", application.address());
+    tokio::spawn(application.run_until_stopped());
+    let db = PgPool::connect(cli.config.database_url.expect("set").expose_secret())
+        .await
+        .expect("connect to the test database");
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        key,
+        db,
+    }
+}
+
+/// An address no other test uses.
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", Uuid::now_v7().simple())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn register(&self, email: &str) -> Response {
+        self.post_json(
+            "/v1/auth/register",
+            &json!({"email": email, "password": PASSWORD, "displayName": "Ada Lovelace"}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Registers an account and signs in: its id and access token.
+    pub async fn signed_in_user(&self) -> (Uuid, String) {
+        let email = unique_email();
+        assert_eq!(self.register(&email).await.status(), StatusCode::CREATED);
+        let body: Value = self
+            .login(&email, PASSWORD)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = body["user"]["id"]
+            .as_str()
+            .expect("id")
+            .parse()
+            .expect("uuid");
+        (id, body["accessToken"].as_str().expect("token").to_owned())
+    }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// Checks that `response` is an error in the contract's shape, with the
+/// request id of its header, and returns the `error` object.
+pub async fn assert_error(response: Response, status: StatusCode, kind: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .expect("x-request-id header")
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let body: Value = response.json().await.expect("a JSON error body");
+    let error = body["error"].clone();
+    assert_eq!(error["type"], kind, "{body}");
+    assert_eq!(error["statusCode"], status.as_u16(), "{body}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert_eq!(error["requestId"], request_id.as_str(), "{body}");
+    error
+}

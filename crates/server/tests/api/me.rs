@@ -1,0 +1,142 @@
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::StatusCode;
+use secrecy::ExposeSecret as _;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, assert_error, spawn_app};
+
+/// A token signed with `key`'s PEM, with these claims.
+fn forge(key_pem: &str, kid: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid.to_owned());
+    let key = EncodingKey::from_ed_pem(key_pem.as_bytes()).expect("PEM");
+    jsonwebtoken::encode(&header, claims, &key).expect("signed")
+}
+
+fn claims(user: Uuid, issued_at: OffsetDateTime, lifetime_secs: i64) -> Value {
+    let iat = issued_at.unix_timestamp();
+    json!({"sub": user, "role": "user", "iat": iat, "exp": iat + lifetime_secs,
+           "iss": "doorman", "aud": "doorman"})
+}
+
+async fn assert_refused(app: &TestApp, token: &str) {
+    let response = app.get_with_token("/v1/users/me", token).await;
+    let challenge = response.headers()["www-authenticate"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(challenge.starts_with("Bearer"), "{challenge}");
+    assert_error(response, StatusCode::UNAUTHORIZED, "AuthenticationError").await;
+}
+
+#[tokio::test]
+async fn a_request_without_a_bearer_token_is_unauthenticated() {
+    let app = spawn_app().await;
+
+    let missing = app
+        .client
+        .get(app.url("/v1/users/me"))
+        .send()
+        .await
+        .expect("sent");
+    assert_error(missing, StatusCode::UNAUTHORIZED, "AuthenticationError").await;
+    let basic = app
+        .client
+        .get(app.url("/v1/users/me"))
+        .basic_auth("ada", Some("secret"))
+        .send()
+        .await
+        .expect("sent");
+    assert_error(basic, StatusCode::UNAUTHORIZED, "AuthenticationError").await;
+}
+
+#[tokio::test]
+async fn a_token_signed_with_another_key_is_refused() {
+    let app = spawn_app().await;
+    let (id, _) = app.signed_in_user().await;
+    let other = adapters_crypto::SigningKey::generate();
+    let pem = other.to_pkcs8_pem().expect("PEM");
+
+    // Under the service's key id and under its own.
+    for kid in [app.key.key_id(), other.key_id()] {
+        let token = forge(
+            pem.expose_secret(),
+            kid,
+            &claims(id, OffsetDateTime::now_utc(), 900),
+        );
+        assert_refused(&app, &token).await;
+    }
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let app = spawn_app().await;
+    let (id, _) = app.signed_in_user().await;
+    let pem = app.key.to_pkcs8_pem().expect("PEM");
+    let an_hour_ago = OffsetDateTime::now_utc() - time::Duration::hours(1);
+
+    let expired = forge(
+        pem.expose_secret(),
+        app.key.key_id(),
+        &claims(id, an_hour_ago, 900),
+    );
+    let fresh = forge(
+        pem.expose_secret(),
+        app.key.key_id(),
+        &claims(id, OffsetDateTime::now_utc(), 900),
+    );
+
+    assert_refused(&app, &expired).await;
+    assert_eq!(
+        app.get_with_token("/v1/users/me", &fresh).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_unsigned_token_is_refused() {
+    let app = spawn_app().await;
+    let (id, token) = app.signed_in_user().await;
+    let header = json!({"alg": "none", "typ": "JWT", "kid": app.key.key_id()});
+    let payload = claims(id, OffsetDateTime::now_utc(), 900);
+
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    );
+    let signature_stripped = format!("{}.", token.rsplit_once('.').expect("three parts").0);
+
+    assert_refused(&app, &unsigned).await;
+    assert_refused(&app, &signature_stripped).await;
+    assert_refused(&app, "garbage").await;
+}
+
+#[tokio::test]
+async fn a_token_outlives_neither_its_account_nor_its_activation() {
+    let app = spawn_app().await;
+    let (disabled, disabled_token) = app.signed_in_user().await;
+    let (deleted, deleted_token) = app.signed_in_user().await;
+    sqlx::query("UPDATE users SET status = 'disabled' WHERE id = $1")
+        .bind(disabled)
+        .execute(&app.db)
+        .await
+        .expect("disabled");
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(deleted)
+        .execute(&app.db)
+        .await
+        .expect("deleted");
+
+    assert_error(
+        app.get_with_token("/v1/users/me", &disabled_token).await,
+        StatusCode::FORBIDDEN,
+        "ForbiddenError",
+    )
+    .await;
+    assert_refused(&app, &deleted_token).await;
+}
