@@ -24,9 +24,6 @@ pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     let mut server = workspace::cargo();
     server.args(["run", "--locked", "--package", "server", "--"]);
     server.arg("--migrate").args(server_args);
-    if KEY_VARIABLES.iter().all(|name| env::var_os(name).is_none()) {
-        server.env(KEY_VARIABLES[1], development_signing_key()?);
-    }
     // Declared before the guard so that the cluster outlives the server.
     let cluster;
     let _stop_on_exit;
@@ -35,23 +32,20 @@ pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     } else {
         cluster = development_cluster()?;
         _stop_on_exit = if cluster.is_running() {
-            eprintln!(
-                "xtask: reusing the PostgreSQL cluster in {}",
-                cluster.root().display()
-            );
+            eprintln!("xtask: reusing the PostgreSQL cluster in {}", cluster.root().display());
             None
         } else {
             cluster.start()?;
-            eprintln!(
-                "xtask: started the PostgreSQL cluster in {}",
-                cluster.root().display()
-            );
+            eprintln!("xtask: started the PostgreSQL cluster in {}", cluster.root().display());
             Some(StopOnExit(&cluster))
         };
         cluster.ensure_database(DATABASE)?;
         let url = cluster.url(DATABASE);
         eprintln!("xtask: database {url}\nxtask:   (psql '{url}')");
         server.env("DATABASE_URL", url);
+    }
+    if KEY_VARIABLES.iter().all(|name| env::var_os(name).is_none()) {
+        server.env(KEY_VARIABLES[1], development_signing_key()?);
     }
     let status = interrupt::run_in_own_group(&mut server)?;
     Ok(super::exit_code(status))
