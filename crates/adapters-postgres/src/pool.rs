@@ -25,7 +25,7 @@ pub struct PoolSettings {
 /// A `DATABASE_URL` that does not parse. The message never repeats the URL,
 /// which may hold a password.
 #[derive(Debug, thiserror::Error)]
-#[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
+#[error("DATABASE_URL is not a valid PostgreSQL URL")]
 pub struct InvalidDatabaseUrl(#[source] sqlx::Error);
 
 /// A pool that opens connections on first use, so that the service starts

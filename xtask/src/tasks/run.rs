@@ -32,11 +32,17 @@ pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     } else {
         cluster = development_cluster()?;
         _stop_on_exit = if cluster.is_running() {
-            eprintln!("xtask: reusing the PostgreSQL cluster in {}", cluster.root().display());
+            eprintln!(
+                "xtask: reusing the PostgreSQL cluster in {}",
+                cluster.root().display()
+            );
             None
         } else {
             cluster.start()?;
-            eprintln!("xtask: started the PostgreSQL cluster in {}", cluster.root().display());
+            eprintln!(
+                "xtask: started the PostgreSQL cluster in {}",
+                cluster.root().display()
+            );
             Some(StopOnExit(&cluster))
         };
         cluster.ensure_database(DATABASE)?;
