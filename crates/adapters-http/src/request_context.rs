@@ -85,7 +85,10 @@ pub(crate) async fn around_request(
         }
         Err(panic) => {
             let error = ApiError::internal(panic_message(panic.as_ref())).for_request(id);
-            tracing::error!(error.cause = ?error.cause(), "request handler panicked");
+            tracing::error!(
+                error.cause = cause_chain(&error).as_deref(),
+                "request handler panicked"
+            );
             Err(error.into())
         }
     }
@@ -121,12 +124,24 @@ fn log_completion(response: &ServiceResponse<BoxBody>, started: Instant) {
         Some(error) if status.is_server_error() => tracing::error!(
             duration_ms,
             error = %error,
-            error.cause = ?error.cause(),
+            error.cause = cause_chain(error).as_deref(),
             "request failed"
         ),
         Some(error) => tracing::info!(duration_ms, error = %error, "request refused"),
         None => tracing::info!(duration_ms, "request served"),
     }
+}
+
+/// The cause of an error and the causes of that, on one line.
+fn cause_chain(error: &ApiError) -> Option<String> {
+    let mut cause = error.cause()?;
+    let mut text = cause.to_string();
+    while let Some(next) = cause.source() {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next;
+    }
+    Some(text)
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> String {
