@@ -86,18 +86,20 @@ impl From<serde_path_to_error::Error<serde_json::Error>> for ApiError {
         let text = inner.to_string();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                // serde names unknown and missing fields in the message,
-                // at the path of the object that holds them.
-                let named = ["unknown field `", "missing field `"]
+                // serde names unknown, missing and repeated fields in the
+                // message, at the path of the object that holds them.
+                let named = ["unknown field `", "missing field `", "duplicate field `"]
                     .iter()
                     .find_map(|prefix| {
                         let rest = text.strip_prefix(prefix)?;
                         let (name, _) = rest.split_once('`')?;
                         Some(join_path(&path, name))
                     });
-                let field = named.unwrap_or(path);
                 let problem = text.split(" at line ").next().unwrap_or(&text).to_owned();
-                Self::validation(vec![FieldIssue::new(field, problem)])
+                match named.or((path != ".").then_some(path)) {
+                    Some(field) => Self::validation(vec![FieldIssue::new(field, problem)]),
+                    None => Self::new(ErrorKind::Validation, problem),
+                }
             }
             serde_json::error::Category::Syntax
             | serde_json::error::Category::Eof
