@@ -17,8 +17,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The key the service signs with, to forge tokens it must refuse.
     pub key: SigningKey,
-    /// The service's database, for arranging what the API cannot.
-    pub db: PgPool,
+    db: PgPool,
 }
 
 /// Starts the service on a random port against `DATABASE_URL`, with cheap
@@ -108,6 +107,16 @@ impl TestApp {
             .parse()
             .expect("uuid");
         (id, body["accessToken"].as_str().expect("token").to_owned())
+    }
+
+    /// Changes the account directly in the database, for what the API
+    /// offers no way to do yet: `sql` gets the account's id as `$1`.
+    pub async fn alter_account(&self, sql: &'static str, id: Uuid) {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(&self.db)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
     }
 
     pub async fn get_with_token(&self, path: &str, token: &str) -> Response {

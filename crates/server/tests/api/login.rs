@@ -63,12 +63,14 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 async fn a_disabled_account_is_refused_only_once_the_password_is_right() {
     let app = spawn_app().await;
     let email = unique_email();
-    assert_eq!(app.register(&email).await.status(), StatusCode::CREATED);
-    sqlx::query("UPDATE users SET status = 'disabled' WHERE email = $1")
-        .bind(&email)
-        .execute(&app.db)
-        .await
-        .expect("disabled");
+    let registered: Value = app.register(&email).await.json().await.expect("json");
+    let id = registered["user"]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
+    app.alter_account("UPDATE users SET status = 'disabled' WHERE id = $1", id)
+        .await;
 
     assert_error(
         app.login(&email, "not the password").await,

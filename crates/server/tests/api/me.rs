@@ -121,16 +121,13 @@ async fn a_token_outlives_neither_its_account_nor_its_activation() {
     let app = spawn_app().await;
     let (disabled, disabled_token) = app.signed_in_user().await;
     let (deleted, deleted_token) = app.signed_in_user().await;
-    sqlx::query("UPDATE users SET status = 'disabled' WHERE id = $1")
-        .bind(disabled)
-        .execute(&app.db)
-        .await
-        .expect("disabled");
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(deleted)
-        .execute(&app.db)
-        .await
-        .expect("deleted");
+    app.alter_account(
+        "UPDATE users SET status = 'disabled' WHERE id = $1",
+        disabled,
+    )
+    .await;
+    app.alter_account("DELETE FROM users WHERE id = $1", deleted)
+        .await;
 
     assert_error(
         app.get_with_token("/v1/users/me", &disabled_token).await,

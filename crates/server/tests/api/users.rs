@@ -10,11 +10,8 @@ async fn only_an_administrator_reads_other_accounts() {
     let (target, _) = app.signed_in_user().await;
     let (admin, admin_token) = app.signed_in_user().await;
     let (_, user_token) = app.signed_in_user().await;
-    sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1")
-        .bind(admin)
-        .execute(&app.db)
-        .await
-        .expect("promoted");
+    app.alter_account("UPDATE users SET role = 'admin' WHERE id = $1", admin)
+        .await;
     let path = format!("/v1/users/{target}");
 
     assert_error(
