@@ -82,16 +82,15 @@ impl Argon2PasswordHasher {
 
     async fn off_executor<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Params) -> T + Send + 'static,
+        work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HasherError> {
         let permit = Arc::clone(&self.permits)
             .acquire_owned()
             .await
             .map_err(|error| HasherError(error.into()))?;
-        let params = self.params.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            work(&params)
+            work()
         })
         .await
         .map_err(|error| HasherError(error.into()))
@@ -125,7 +124,8 @@ impl PasswordHasher for Argon2PasswordHasher {
     #[tracing::instrument(name = "password.hash", skip_all)]
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HasherError> {
         let password = SecretString::from(password.expose());
-        self.off_executor(move |params| hash_blocking(params, &password))
+        let params = self.params.clone();
+        self.off_executor(move || hash_blocking(&params, &password))
             .await?
     }
 
@@ -133,17 +133,12 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, HasherError> {
         let password = SecretString::from(password.expose());
         let hash = hash.clone();
-        self.off_executor(move |_| verify_blocking(&password, &hash))
+        self.off_executor(move || verify_blocking(&password, &hash))
             .await?
     }
 
-    #[tracing::instrument(name = "password.verify", skip_all)]
     async fn verify_dummy(&self, password: &Password) -> Result<(), HasherError> {
-        let password = SecretString::from(password.expose());
-        let dummy = self.dummy.clone();
-        self.off_executor(move |_| verify_blocking(&password, &dummy))
-            .await?
-            .map(drop)
+        self.verify(password, &self.dummy).await.map(drop)
     }
 }
 
