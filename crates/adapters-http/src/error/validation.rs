@@ -79,6 +79,16 @@ fn camel_case(snake: &str) -> String {
     camel
 }
 
+impl ApiError {
+    /// A body that does not parse as JSON.
+    pub(crate) fn invalid_json(error: &serde_json::Error) -> Self {
+        Self::new(
+            ErrorKind::Validation,
+            format!("the request body is not valid JSON: {error}"),
+        )
+    }
+}
+
 impl From<serde_path_to_error::Error<serde_json::Error>> for ApiError {
     fn from(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
         let path = error.path().to_string();
@@ -103,10 +113,7 @@ impl From<serde_path_to_error::Error<serde_json::Error>> for ApiError {
             }
             serde_json::error::Category::Syntax
             | serde_json::error::Category::Eof
-            | serde_json::error::Category::Io => Self::new(
-                ErrorKind::Validation,
-                format!("the request body is not valid JSON: {text}"),
-            ),
+            | serde_json::error::Category::Io => Self::invalid_json(&inner),
         }
     }
 }

@@ -41,12 +41,9 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
             }
             let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
             let value: T = serde_path_to_error::deserialize(&mut deserializer)?;
-            deserializer.end().map_err(|error| {
-                ApiError::new(
-                    ErrorKind::Validation,
-                    format!("the request body is not valid JSON: {error}"),
-                )
-            })?;
+            deserializer
+                .end()
+                .map_err(|error| ApiError::invalid_json(&error))?;
             value.validate()?;
             Ok(Self(value))
         })
