@@ -22,6 +22,9 @@ tasks:
                         PostgreSQL cluster kept under target/ when it is unset
   test-db [test args]   run every test of the workspace against a throw-away
                         PostgreSQL cluster (or DATABASE_URL when it is set)
+  bench test-isolation  time the set-up of one database test each way (criterion),
+                        then the DB test suite with the harness and with a fresh
+                        database per test, on a throw-away cluster (or DATABASE_URL)
   sqlx-prepare          refresh the committed query data in .sqlx/ (needs sqlx-cli)
   tidy                  check the dependency rules between the crates";
 
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let outcome = match task {
         "run" => tasks::run::run(rest),
         "test-db" => tasks::test_db::run(rest),
+        "bench" => tasks::bench::run(rest),
         "sqlx-prepare" => tasks::sqlx_prepare::run(),
         "tidy" => tasks::tidy::run(),
         "help" | "-h" | "--help" => {

@@ -1,14 +1,17 @@
 //! Doorman's PostgreSQL adapter: the domain's repository, transaction and
 //! readiness ports implemented on sqlx, the translation of PostgreSQL's
-//! failures into [`RepoError`](domain::error::RepoError), and the embedded
-//! migrations.
+//! failures into [`RepoError`](domain::error::RepoError), the timing of
+//! every statement, and the embedded migrations.
 //!
 //! It is the only crate that sees `sqlx`; it depends on the domain and on
 //! nothing of HTTP or of the use cases.
 
+mod database;
 mod error;
+mod lease;
 mod migrations;
 mod pool;
+mod query;
 mod readiness;
 mod transaction;
 mod users;
@@ -16,8 +19,9 @@ mod users;
 #[cfg(test)]
 mod test_support;
 
+pub use database::{Database, Thresholds};
 pub use migrations::{MigrationError, migrate};
-pub use pool::{InvalidDatabaseUrl, PoolSettings, connect_lazy};
+pub use pool::{DatabaseSettings, InvalidDatabaseUrl, connect_lazy};
 pub use readiness::PgReadinessProbe;
 pub use sqlx::PgPool;
 pub use transaction::PgTransactor;

@@ -35,12 +35,17 @@ pub(crate) fn latest_version() -> i64 {
 #[cfg(test)]
 mod tests {
     use sqlx::migrate::MigrationType;
+    use test_db::TestDatabase;
 
     use super::*;
-    use crate::test_support::{ScratchDatabase, schema_of};
+    use crate::test_support::schema_of;
 
-    #[tokio::test]
-    async fn every_migration_has_a_down_that_restores_the_schema() {
+    #[test]
+    fn every_migration_has_a_down_that_restores_the_schema() {
+        test_db::run(migrations_round_trip());
+    }
+
+    async fn migrations_round_trip() {
         let versions = |kind: MigrationType| -> Vec<i64> {
             MIGRATOR
                 .iter()
@@ -59,8 +64,8 @@ mod tests {
             "every up migration needs a down migration"
         );
 
-        let database = ScratchDatabase::create("migrations").await;
-        let pool = database.pool().await;
+        let database = TestDatabase::empty().await;
+        let pool = database.pool(2).await;
         let empty = schema_of(&pool).await;
 
         MIGRATOR.run(&pool).await.expect("up");
@@ -82,6 +87,5 @@ mod tests {
         );
 
         pool.close().await;
-        database.drop_database().await;
     }
 }

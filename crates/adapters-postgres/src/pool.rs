@@ -1,15 +1,17 @@
-//! The connection pool.
+//! The connection pool and the limits every session runs under.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-/// How to reach the database and how many connections to keep.
+use crate::database::{Database, Thresholds};
+
+/// How to reach the database, how many connections to keep and what each
+/// session may do.
 #[derive(Debug, Clone)]
-pub struct PoolSettings {
+pub struct DatabaseSettings {
     /// `postgres://user:password@host:port/database?...`; it may hold a
     /// password, so it never prints.
     pub url: SecretString,
@@ -20,6 +22,15 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// The name the connections show in `pg_stat_activity`.
     pub application_name: String,
+    /// The longest one statement may run before the server cancels it.
+    pub statement_timeout: Duration,
+    /// The longest a statement may wait for a lock.
+    pub lock_timeout: Duration,
+    /// The longest a transaction may sit idle before the server ends its
+    /// session: the last line of defence against a leaked transaction.
+    pub idle_in_transaction_timeout: Duration,
+    /// When to warn about slow statements and long-held connections.
+    pub thresholds: Thresholds,
 }
 
 /// A `DATABASE_URL` that does not parse. The message never repeats the URL,
@@ -34,12 +45,35 @@ pub struct InvalidDatabaseUrl(#[source] sqlx::Error);
 /// # Errors
 ///
 /// [`InvalidDatabaseUrl`] when the URL does not parse.
-pub fn connect_lazy(settings: &PoolSettings) -> Result<PgPool, InvalidDatabaseUrl> {
-    let options = PgConnectOptions::from_str(settings.url.expose_secret())
-        .map_err(InvalidDatabaseUrl)?
-        .application_name(&settings.application_name);
-    Ok(PgPoolOptions::new()
+pub fn connect_lazy(settings: &DatabaseSettings) -> Result<Database, InvalidDatabaseUrl> {
+    let options = connect_options(settings)?;
+    let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
-        .connect_lazy_with(options))
+        .connect_lazy_with(options);
+    Ok(Database::new(pool, settings.thresholds))
+}
+
+/// The connection options with the session limits as startup parameters,
+/// so that they hold from the first statement of every connection.
+fn connect_options(settings: &DatabaseSettings) -> Result<PgConnectOptions, InvalidDatabaseUrl> {
+    let options = PgConnectOptions::from_str(settings.url.expose_secret())
+        .map_err(InvalidDatabaseUrl)?
+        .application_name(&settings.application_name)
+        .options([
+            (
+                "statement_timeout",
+                milliseconds(settings.statement_timeout),
+            ),
+            ("lock_timeout", milliseconds(settings.lock_timeout)),
+            (
+                "idle_in_transaction_session_timeout",
+                milliseconds(settings.idle_in_transaction_timeout),
+            ),
+        ]);
+    Ok(options)
+}
+
+fn milliseconds(duration: Duration) -> String {
+    format!("{}ms", duration.as_millis())
 }

@@ -1,77 +1,52 @@
-//! Real databases for this crate's tests.
+//! What this crate's tests share: accounts to insert, connections on the
+//! test databases, and a snapshot of the schema.
 
-use std::env;
-use std::str::FromStr;
-
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool};
-use tokio::sync::OnceCell;
+use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::migrations::MIGRATOR;
+use domain::password::PasswordHash;
+use domain::user::{DisplayName, Email, NewUser, UserId};
 
-fn database_url() -> String {
-    env::var("DATABASE_URL")
-        .expect("DATABASE_URL is not set: run the database tests with `cargo xtask test-db`")
-}
+use crate::database::{Database, Thresholds};
+use crate::lease::{Held, Lease};
+use crate::query::QueryMetrics;
 
-/// A pool on the shared test database, migrated once per test process.
-pub async fn migrated_pool() -> PgPool {
-    static MIGRATED: OnceCell<()> = OnceCell::const_new();
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&database_url())
-        .await
-        .expect("connect to DATABASE_URL");
-    MIGRATED
-        .get_or_init(|| async {
-            MIGRATOR
-                .run(&pool)
-                .await
-                .expect("migrate the test database");
-        })
-        .await;
-    pool
-}
-
-/// An empty database of its own, for a test that changes the schema.
-pub struct ScratchDatabase {
-    name: String,
-}
-
-impl ScratchDatabase {
-    pub async fn create(purpose: &str) -> Self {
-        let name = format!("doorman_{purpose}_{}", Uuid::now_v7().simple());
-        admin_execute(&format!("CREATE DATABASE {name}")).await;
-        Self { name }
-    }
-
-    pub async fn pool(&self) -> PgPool {
-        let options = PgConnectOptions::from_str(&database_url())
-            .expect("DATABASE_URL parses")
-            .database(&self.name);
-        PgPoolOptions::new()
-            .max_connections(2)
-            .connect_with(options)
-            .await
-            .expect("connect to the scratch database")
-    }
-
-    /// Drops the database; a test that fails before this leaves it for
-    /// inspection, and the throw-away cluster goes with it anyway.
-    pub async fn drop_database(self) {
-        admin_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name)).await;
+/// An account with an address no other test uses, in the given case.
+pub fn new_user(local_part: &str) -> NewUser {
+    NewUser {
+        id: UserId::generate(),
+        email: Email::parse(&format!(
+            "{local_part}.{}@Example.com",
+            Uuid::now_v7().simple()
+        ))
+        .expect("valid"),
+        display_name: DisplayName::parse("Ada Lovelace").expect("valid"),
+        password_hash: PasswordHash::parse(
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        )
+        .expect("valid"),
     }
 }
 
-async fn admin_execute(sql: &str) {
-    let mut connection = PgConnection::connect(&database_url())
-        .await
-        .expect("connect to DATABASE_URL");
-    sqlx::query(AssertSqlSafe(sql))
-        .execute(&mut connection)
-        .await
-        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+/// A lease inside a transaction of the test harness, rolled back when the
+/// lease is dropped.
+pub fn lease_in(transaction: Transaction<'static, Postgres>) -> Lease {
+    Lease::new(
+        Held::TestTransaction(transaction),
+        "test",
+        Thresholds::default(),
+        QueryMetrics::new(),
+    )
+}
+
+/// A lease on the shared rollback database.
+pub async fn rolled_back_lease() -> Lease {
+    lease_in(test_db::rollback_transaction().await)
+}
+
+/// The adapters' handle on a test database's pool.
+pub fn database(pool: PgPool) -> Database {
+    Database::new(pool, Thresholds::default())
 }
 
 /// Everything in the `public` schema that migrations create, as sorted
@@ -112,4 +87,59 @@ pub async fn schema_of(pool: &PgPool) -> String {
     }
     lines.sort();
     lines.join("\n")
+}
+
+/// One event a test saw: its level and every field, message included, as
+/// text.
+#[derive(Debug)]
+pub struct SeenEvent {
+    pub level: tracing::Level,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl SeenEvent {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
+/// Sends every event of the current thread to the returned receiver while
+/// the guard lives. Use it in a current-thread runtime, so that spawned
+/// tasks log on the same thread.
+pub fn watch_events() -> (
+    tracing::subscriber::DefaultGuard,
+    tokio::sync::mpsc::UnboundedReceiver<SeenEvent>,
+) {
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let subscriber = tracing_subscriber::registry().with(EventSender(sender));
+    (tracing::subscriber::set_default(subscriber), receiver)
+}
+
+struct EventSender(tokio::sync::mpsc::UnboundedSender<SeenEvent>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventSender {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut fields = FieldText::default();
+        event.record(&mut fields);
+        // The receiver may be gone at the end of a test; nothing to do then.
+        let _ = self.0.send(SeenEvent {
+            level: *event.metadata().level(),
+            fields: fields.0,
+        });
+    }
+}
+
+#[derive(Default)]
+struct FieldText(std::collections::BTreeMap<String, String>);
+
+impl tracing::field::Visit for FieldText {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
 }

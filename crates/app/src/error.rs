@@ -1,6 +1,6 @@
 //! The one error type of the use cases.
 
-use domain::error::{BoxError, Conflict, RepoError};
+use domain::error::{BoxError, Conflict, InvalidData, RepoError};
 use domain::ports::{HasherError, TokenError};
 
 /// Why a use case failed, in the terms the HTTP contract answers with.
@@ -18,6 +18,17 @@ pub enum AppError {
     /// The request contradicts what is stored.
     #[error("{0}")]
     Conflict(Conflict),
+    /// The store refused a value that the request supplied.
+    #[error("{0}")]
+    Invalid(InvalidData),
+    /// Concurrent work kept winning: the unit of work lost a conflict more
+    /// times than the retry budget allows. Trying later may succeed.
+    #[error("the request kept conflicting with concurrent ones")]
+    Contention(#[source] BoxError),
+    /// The connection broke while a change was being committed: it may or
+    /// may not have been made.
+    #[error("the outcome of the change is unknown")]
+    OutcomeUnknown(#[source] BoxError),
     /// A dependency is down or saturated; trying later may succeed.
     #[error("the service is temporarily unavailable")]
     Unavailable(#[source] BoxError),
@@ -58,9 +69,13 @@ impl From<RepoError> for AppError {
     fn from(error: RepoError) -> Self {
         match error {
             RepoError::Conflict(conflict) => Self::Conflict(conflict),
-            RepoError::Unavailable(source)
-            | RepoError::Timeout(source)
-            | RepoError::Retryable(source) => Self::Unavailable(source),
+            RepoError::NotFound => Self::NotFound("record"),
+            RepoError::Invalid(invalid) => Self::Invalid(invalid),
+            RepoError::Unavailable(source) | RepoError::Timeout(source) => {
+                Self::Unavailable(source)
+            }
+            RepoError::Retryable(source) => Self::Contention(source),
+            RepoError::OutcomeUnknown(source) => Self::OutcomeUnknown(source),
             RepoError::Internal(source) => Self::Internal(source),
         }
     }

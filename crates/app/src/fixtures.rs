@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use crate::auth::AuthService;
+use crate::transaction::{RetryPolicy, Transactions};
 use crate::users::UserService;
 
 /// One fake of every port, to be given expectations and then wired.
@@ -42,9 +43,14 @@ impl Ports {
 
     pub fn auth(self) -> AuthService {
         let clock = self.clock();
+        let transactions = Transactions::new(
+            Arc::new(self.transactor),
+            clock.clone(),
+            RetryPolicy::default(),
+        );
         AuthService::new(
             Arc::new(self.users),
-            Arc::new(self.transactor),
+            transactions,
             Arc::new(self.hasher),
             Arc::new(self.tokens),
             clock,

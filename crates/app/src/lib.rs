@@ -3,13 +3,15 @@
 //! the transaction boundaries and reaches the world only through the
 //! domain's ports.
 //!
-//! This crate must not depend on SQL, HTTP or an async runtime: services are
+//! This crate must not depend on SQL, HTTP or an async runtime (time passes
+//! through the [`Clock`](domain::ports::Clock) port): services are
 //! unit-tested against the mockall fakes of the ports.
 
 #![deny(missing_docs)]
 
 pub mod auth;
 pub mod error;
+pub mod transaction;
 pub mod users;
 
 #[cfg(test)]

@@ -11,27 +11,40 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// decide from the variant alone, never from the cause's text.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
-    /// A uniqueness rule of the store refused the write.
+    /// A uniqueness or reference rule of the store refused the write.
     #[error("{0}")]
     Conflict(Conflict),
-    /// The store did not answer, refused the connection or has no
-    /// connection free within the acquire timeout. Trying later may succeed.
+    /// A statement that must touch one row found none.
+    #[error("the record does not exist")]
+    NotFound,
+    /// The store refused a value that the domain let through: a missing,
+    /// too long or malformed value, or one that breaks a check.
+    #[error("{0}")]
+    Invalid(InvalidData),
+    /// The store did not answer, refused the connection, is shutting down,
+    /// is read-only (a standby) or has no connection free within the
+    /// acquire timeout. Trying later may succeed.
     #[error("the database is unavailable")]
     Unavailable(#[source] BoxError),
-    /// The statement ran longer than the configured timeout and was cancelled.
+    /// A statement ran past its time limit or waited too long for a lock,
+    /// and was cancelled.
     #[error("the database statement timed out")]
     Timeout(#[source] BoxError),
     /// The transaction lost a serialization conflict or a deadlock and was
     /// rolled back; running it again from the start may succeed.
     #[error("the transaction conflicted with a concurrent one")]
     Retryable(#[source] BoxError),
+    /// The connection broke while a commit was under way: the changes may
+    /// or may not be durable. Never retry blindly.
+    #[error("the outcome of the commit is unknown")]
+    OutcomeUnknown(#[source] BoxError),
     /// Anything else: a bug, a schema mismatch or data that no longer
     /// satisfies the domain's rules.
     #[error("unexpected database failure")]
     Internal(#[source] BoxError),
 }
 
-/// The uniqueness rule behind a [`RepoError::Conflict`].
+/// The rule behind a [`RepoError::Conflict`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Conflict {
     /// Another account already uses this email address (compared without
@@ -40,8 +53,25 @@ pub enum Conflict {
     EmailTaken,
     /// A uniqueness rule that the domain has no name for.
     #[error("unique constraint {constraint} was violated")]
-    Other {
+    Unique {
         /// The name of the violated constraint or index.
         constraint: String,
     },
+    /// A write referred to a record that does not exist, or removed one
+    /// that is still referred to.
+    #[error("foreign key constraint {constraint} was violated")]
+    Reference {
+        /// The name of the violated foreign key.
+        constraint: String,
+    },
+}
+
+/// A value the store refused, and where it was going.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the store refused the value of {}", .column.as_deref().unwrap_or("a column"))]
+pub struct InvalidData {
+    /// The column the value was for, when the store says.
+    pub column: Option<String>,
+    /// What was wrong with it, in words fit for a client.
+    pub problem: &'static str,
 }

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use adapters_crypto::{Argon2PasswordHasher, Ed25519AccessTokens};
 use adapters_http::{ApiState, Server};
-use adapters_postgres::{PgPool, PgReadinessProbe, PgTransactor, PgUserRepository};
+use adapters_postgres::{Database, PgReadinessProbe, PgTransactor, PgUserRepository};
 use anyhow::Context as _;
 use app::auth::AuthService;
+use app::transaction::Transactions;
 use app::users::UserService;
 
 use crate::clock::SystemClock;
@@ -17,7 +18,7 @@ use crate::config::Config;
 pub struct Application {
     server: Server,
     address: SocketAddr,
-    pool: PgPool,
+    database: Database,
 }
 
 impl Application {
@@ -30,26 +31,32 @@ impl Application {
     /// A message naming the setting at fault, or the migration or bind
     /// failure.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let pool = adapters_postgres::connect_lazy(&config.pool_settings()?)?;
+        let database = adapters_postgres::connect_lazy(&config.database_settings()?)?;
         if config.migrate {
-            adapters_postgres::migrate(&pool).await?;
+            adapters_postgres::migrate(database.pool()).await?;
             tracing::info!("migrations applied");
         }
         let tokens =
             Ed25519AccessTokens::new(&config.signing_key()?, config.access_token_settings())?;
         let hasher = Argon2PasswordHasher::new(config.hashing_settings())
             .context("the argon2 settings are unusable")?;
-        let users = Arc::new(PgUserRepository::new(pool.clone()));
+        let users = Arc::new(PgUserRepository::new(database.clone()));
+        let clock = Arc::new(SystemClock);
+        let transactions = Transactions::new(
+            Arc::new(PgTransactor::new(database.clone())),
+            clock.clone(),
+            config.retry_policy(),
+        );
         let state = ApiState {
             auth: AuthService::new(
                 users.clone(),
-                Arc::new(PgTransactor::new(pool.clone())),
+                transactions,
                 Arc::new(hasher),
                 Arc::new(tokens),
-                Arc::new(SystemClock),
+                clock,
             ),
             users: UserService::new(users),
-            readiness: Arc::new(PgReadinessProbe::new(pool.clone())),
+            readiness: Arc::new(PgReadinessProbe::new(database.pool().clone())),
         };
         let listener = TcpListener::bind(config.bind_address)
             .with_context(|| format!("cannot listen on {}", config.bind_address))?;
@@ -68,7 +75,7 @@ impl Application {
         Ok(Self {
             server,
             address,
-            pool,
+            database,
         })
     }
 
@@ -86,7 +93,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.server.await.context("the HTTP server failed")?;
         tracing::info!("stopped accepting requests; closing the database pool");
-        self.pool.close().await;
+        self.database.pool().close().await;
         tracing::info!("shut down");
         Ok(())
     }

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey};
 use adapters_http::ServerSettings;
-use adapters_postgres::PoolSettings;
+use adapters_postgres::{DatabaseSettings, Thresholds};
 use anyhow::{Context as _, bail};
+use app::transaction::RetryPolicy;
 use clap::{Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
@@ -69,6 +70,54 @@ pub struct Config {
     #[arg(long, env = "DOORMAN_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 3000,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub db_acquire_timeout_ms: u64,
+
+    /// Milliseconds one SQL statement may run before the database cancels it
+    /// (`statement_timeout`).
+    #[arg(long, env = "DOORMAN_DB_STATEMENT_TIMEOUT_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_statement_timeout_ms: u64,
+
+    /// Milliseconds a statement may wait for a row or table lock
+    /// (`lock_timeout`).
+    #[arg(long, env = "DOORMAN_DB_LOCK_TIMEOUT_MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_lock_timeout_ms: u64,
+
+    /// Milliseconds a transaction may sit idle before the database ends its
+    /// session (`idle_in_transaction_session_timeout`).
+    #[arg(long, env = "DOORMAN_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_idle_in_transaction_timeout_ms: u64,
+
+    /// The name the service's connections show in `pg_stat_activity`.
+    #[arg(long, env = "DOORMAN_DB_APPLICATION_NAME", default_value = "doorman")]
+    pub db_application_name: String,
+
+    /// Milliseconds after which a statement is logged as slow, with its
+    /// parameters (secrets redacted).
+    #[arg(long, env = "DOORMAN_DB_SLOW_QUERY_MS", default_value_t = 100)]
+    pub db_slow_query_ms: u64,
+
+    /// Milliseconds a connection may be held before a warning names the
+    /// operation holding it.
+    #[arg(long, env = "DOORMAN_DB_LEAK_DETECTION_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_leak_detection_ms: u64,
+
+    /// Runs of one transaction at most, the first included, when it keeps
+    /// losing serialization conflicts or deadlocks.
+    #[arg(long, env = "DOORMAN_DB_TRANSACTION_MAX_ATTEMPTS", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub db_transaction_max_attempts: u32,
+
+    /// Milliseconds of the first pause before a transaction is run again; each
+    /// later pause may be twice as long, with random jitter.
+    #[arg(long, env = "DOORMAN_DB_RETRY_BASE_DELAY_MS", default_value_t = 5)]
+    pub db_retry_base_delay_ms: u64,
+
+    /// Milliseconds that no pause before a retry exceeds.
+    #[arg(long, env = "DOORMAN_DB_RETRY_MAX_DELAY_MS", default_value_t = 100)]
+    pub db_retry_max_delay_ms: u64,
 
     /// Ed25519 private key (PKCS#8 PEM) that signs access tokens.
     #[arg(long, env = "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY", hide_env_values = true,
@@ -142,16 +191,33 @@ fn cpus() -> NonZeroUsize {
 }
 
 impl Config {
-    pub(crate) fn pool_settings(&self) -> anyhow::Result<PoolSettings> {
+    pub(crate) fn database_settings(&self) -> anyhow::Result<DatabaseSettings> {
         let Some(url) = self.database_url.clone() else {
             bail!("DATABASE_URL is not set: point it at the PostgreSQL database to use");
         };
-        Ok(PoolSettings {
+        Ok(DatabaseSettings {
             url,
             max_connections: self.db_max_connections,
             acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
-            application_name: "doorman".to_owned(),
+            application_name: self.db_application_name.clone(),
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
+            lock_timeout: Duration::from_millis(self.db_lock_timeout_ms),
+            idle_in_transaction_timeout: Duration::from_millis(
+                self.db_idle_in_transaction_timeout_ms,
+            ),
+            thresholds: Thresholds {
+                slow_query: Duration::from_millis(self.db_slow_query_ms),
+                held_connection: Duration::from_millis(self.db_leak_detection_ms),
+            },
         })
+    }
+
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::new(
+            self.db_transaction_max_attempts,
+            Duration::from_millis(self.db_retry_base_delay_ms),
+            Duration::from_millis(self.db_retry_max_delay_ms),
+        )
     }
 
     pub(crate) fn signing_key(&self) -> anyhow::Result<SigningKey> {

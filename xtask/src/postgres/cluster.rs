@@ -17,6 +17,24 @@ const PORT: u16 = 5432;
 /// Unix socket paths are limited to 107 bytes on Linux.
 const MAX_SOCKET_DIR_LEN: usize = 90;
 
+/// A throw-away cluster for tests, tuned for creating, using and dropping
+/// many small databases at once.
+const TEST_SETTINGS: &str = "\
+# Nothing in it needs to survive a crash.
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+# Every test thread holds a few connections (a service's pool and its own),
+# besides the harness's pools, and CI may run more threads than cores.
+max_connections = 300
+# Test data is tiny, while dropping a database and cloning one by file copy
+# scan every shared buffer.
+shared_buffers = 32MB
+# Test databases live for milliseconds: vacuuming them only competes with
+# the tests.
+autovacuum = off
+";
+
 /// How a cluster is configured.
 #[derive(Debug, Clone, Copy)]
 pub enum Tuning {
@@ -96,10 +114,7 @@ impl Cluster {
             self.socket_dir.display()
         );
         if let Tuning::Tests = tuning {
-            settings.push_str(
-                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
-                 max_connections = 300\nshared_buffers = 256MB\n",
-            );
+            settings.push_str(TEST_SETTINGS);
         }
         OpenOptions::new()
             .append(true)

@@ -5,11 +5,13 @@ mod binaries;
 mod cluster;
 mod owner;
 mod scratch;
+mod test_postgres;
 
 pub use binaries::PgBinaries;
 pub use cluster::{Cluster, Tuning};
 pub use owner::ClusterOwner;
 pub use scratch::ScratchCluster;
+pub use test_postgres::TestPostgres;
 
 /// A stable, short name for a long path (FNV-1a).
 pub fn path_hash(path: &std::path::Path) -> u64 {

@@ -1,5 +1,6 @@
 //! One module per `cargo xtask` task.
 
+pub mod bench;
 pub mod run;
 pub mod sqlx_prepare;
 pub mod test_db;

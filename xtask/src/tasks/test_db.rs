@@ -1,33 +1,16 @@
 //! `cargo xtask test-db`: every test of the workspace against a real
 //! PostgreSQL.
 
-use std::env;
 use std::process::ExitCode;
 
-use crate::postgres::ScratchCluster;
-use crate::{interrupt, workspace};
-
-const DATABASE: &str = "doorman_test";
+use crate::interrupt;
+use crate::postgres::TestPostgres;
 
 pub fn run(test_args: &[String]) -> anyhow::Result<ExitCode> {
     interrupt::install()?;
-    // Declared before the cluster so that it is dropped (stopped and
-    // removed) only after the tests have finished.
-    let scratch;
-    let database_url = if let Ok(url) = env::var("DATABASE_URL") {
-        eprintln!("xtask: testing against DATABASE_URL");
-        url
-    } else {
-        scratch = ScratchCluster::start()?;
-        let cluster = scratch.cluster();
-        eprintln!(
-            "xtask: throw-away PostgreSQL cluster in {}",
-            cluster.root().display()
-        );
-        cluster.ensure_database(DATABASE)?;
-        cluster.url(DATABASE)
-    };
-    let mut cargo_test = workspace::cargo();
+    // Dropped (the cluster stopped and removed) only after the tests end.
+    let postgres = TestPostgres::start()?;
+    let mut cargo_test = postgres.cargo();
     cargo_test.args(["test", "--locked"]);
     // The whole workspace unless the arguments pick packages.
     if !test_args
@@ -36,11 +19,6 @@ pub fn run(test_args: &[String]) -> anyhow::Result<ExitCode> {
     {
         cargo_test.arg("--workspace");
     }
-    let status = interrupt::run_in_own_group(
-        cargo_test
-            .args(test_args)
-            .env("DATABASE_URL", &database_url)
-            .env("SQLX_OFFLINE", "true"),
-    )?;
+    let status = interrupt::run_in_own_group(cargo_test.args(test_args))?;
     Ok(super::exit_code(status))
 }

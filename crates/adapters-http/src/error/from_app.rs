@@ -1,6 +1,7 @@
 use app::error::{AppError, AuthFailure};
-use domain::error::Conflict;
+use domain::error::{Conflict, InvalidData};
 
+use super::validation::camel_case;
 use super::{ApiError, ErrorKind, FieldIssue};
 
 impl From<AppError> for ApiError {
@@ -19,17 +20,47 @@ impl From<AppError> for ApiError {
             )
             .with_details(vec![FieldIssue::new("email", "is already registered")]),
             // The constraint's name is a detail of the schema: log it only.
-            AppError::Conflict(conflict @ Conflict::Other { .. }) => Self::new(
+            AppError::Conflict(
+                conflict @ (Conflict::Unique { .. } | Conflict::Reference { .. }),
+            ) => Self::new(
                 ErrorKind::Conflict,
                 "the request conflicts with the current state",
             )
             .with_source(conflict),
+            AppError::Invalid(invalid) => Self::refused_value(&invalid).with_source(invalid),
             AppError::Unavailable(source) => Self::new(
                 ErrorKind::ServiceUnavailable,
                 "the service is temporarily unavailable; try again later",
             )
             .with_source(source),
+            AppError::Contention(source) => Self::new(
+                ErrorKind::ServiceUnavailable,
+                "the request kept conflicting with concurrent ones; try again later",
+            )
+            .with_source(source),
+            AppError::OutcomeUnknown(source) => Self::new(
+                ErrorKind::ServiceUnavailable,
+                "the database connection was lost while saving; the change may or may not \
+                 have been made, so check before repeating it",
+            )
+            .with_source(source),
             AppError::Internal(source) => Self::internal(source),
+        }
+    }
+}
+
+impl ApiError {
+    /// A 400 for a value the store refused, naming its field when the
+    /// column is known (columns are the snake-case names of the fields).
+    fn refused_value(invalid: &InvalidData) -> Self {
+        match &invalid.column {
+            Some(column) => {
+                Self::validation(vec![FieldIssue::new(camel_case(column), invalid.problem)])
+            }
+            None => Self::new(
+                ErrorKind::Validation,
+                format!("a value of the request {}", invalid.problem),
+            ),
         }
     }
 }
@@ -63,7 +94,28 @@ mod tests {
                 StatusCode::CONFLICT,
             ),
             (
+                AppError::Invalid(InvalidData {
+                    column: Some("display_name".to_owned()),
+                    problem: "is too long",
+                }),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                AppError::Conflict(Conflict::Reference {
+                    constraint: "sessions_user_id_fkey".to_owned(),
+                }),
+                StatusCode::CONFLICT,
+            ),
+            (
                 AppError::Unavailable("down".into()),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                AppError::Contention("could not serialize".into()),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                AppError::OutcomeUnknown("connection reset".into()),
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
             (
@@ -79,12 +131,25 @@ mod tests {
     #[test]
     fn internal_causes_and_constraint_names_stay_out_of_the_message() {
         let internal = ApiError::from(AppError::Internal("relation users does not exist".into()));
-        let conflict = ApiError::from(AppError::Conflict(Conflict::Other {
+        let conflict = ApiError::from(AppError::Conflict(Conflict::Unique {
             constraint: "users_secret_key".to_owned(),
         }));
 
         assert!(!internal.to_string().contains("relation"));
         assert!(internal.cause().is_some());
         assert!(!conflict.to_string().contains("users_secret_key"));
+    }
+
+    #[test]
+    fn a_refused_value_names_its_field_in_the_contract_s_spelling() {
+        let error = ApiError::from(AppError::Invalid(InvalidData {
+            column: Some("display_name".to_owned()),
+            problem: "is too long",
+        }));
+
+        assert_eq!(
+            error.to_string(),
+            "ValidationError: displayName: is too long"
+        );
     }
 }

@@ -63,7 +63,7 @@ impl From<ValidationErrors> for ApiError {
 
 /// Rust's field names (`display_name`) as the JSON names them
 /// (`displayName`).
-fn camel_case(snake: &str) -> String {
+pub(super) fn camel_case(snake: &str) -> String {
     let mut camel = String::with_capacity(snake.len());
     let mut upper_next = false;
     for c in snake.chars() {

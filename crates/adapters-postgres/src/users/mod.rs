@@ -9,39 +9,53 @@ use async_trait::async_trait;
 use domain::error::RepoError;
 use domain::ports::UserRepository;
 use domain::user::{Email, NewUser, User, UserId};
-use sqlx::PgPool;
+
+use crate::database::Database;
 
 pub(crate) use queries::{find_by_email, find_by_id, insert};
 
 /// The unique index that keeps one account per email address in any case.
 pub(crate) const EMAIL_UNIQUE_INDEX: &str = "users_email_lower_key";
 
+/// The named CHECK constraints of `users`, with the column each guards.
+pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 5] = [
+    ("users_email_length", "email"),
+    ("users_display_name_length", "display_name"),
+    ("users_role_known", "role"),
+    ("users_status_known", "status"),
+    ("users_version_positive", "version"),
+];
+
 /// Accounts on the pool: each call runs on its own connection and commits
 /// on its own. For several calls as one unit, use
 /// [`PgTransactor`](crate::PgTransactor).
 #[derive(Debug, Clone)]
 pub struct PgUserRepository {
-    pool: PgPool,
+    database: Database,
 }
 
 impl PgUserRepository {
-    /// A repository on this pool.
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    /// A repository on this database.
+    pub fn new(database: Database) -> Self {
+        Self { database }
     }
 }
 
 #[async_trait]
 impl UserRepository for PgUserRepository {
     async fn insert(&self, user: &NewUser) -> Result<User, RepoError> {
-        insert(&self.pool, user).await
+        insert(&mut self.database.lease("users.insert").await?, user).await
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
-        find_by_id(&self.pool, id).await
+        find_by_id(&mut self.database.lease("users.find_by_id").await?, id).await
     }
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
-        find_by_email(&self.pool, email).await
+        find_by_email(
+            &mut self.database.lease("users.find_by_email").await?,
+            email,
+        )
+        .await
     }
 }

@@ -6,16 +6,18 @@ mod register;
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, PasswordHasher, TokenIssuer, Transactor, UserRepository};
+use domain::ports::{Clock, PasswordHasher, TokenIssuer, UserRepository};
 
 pub use login::{Credentials, SignedIn};
 pub use register::Registration;
+
+use crate::transaction::Transactions;
 
 /// The authentication use cases.
 #[derive(Clone)]
 pub struct AuthService {
     users: Arc<dyn UserRepository>,
-    transactor: Arc<dyn Transactor>,
+    transactions: Transactions,
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<dyn TokenIssuer>,
     clock: Arc<dyn Clock>,
@@ -25,14 +27,14 @@ impl AuthService {
     /// Wires the service to its ports.
     pub fn new(
         users: Arc<dyn UserRepository>,
-        transactor: Arc<dyn Transactor>,
+        transactions: Transactions,
         hasher: Arc<dyn PasswordHasher>,
         tokens: Arc<dyn TokenIssuer>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             users,
-            transactor,
+            transactions,
             hasher,
             tokens,
             clock,

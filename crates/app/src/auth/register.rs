@@ -1,4 +1,5 @@
 use domain::password::NewPassword;
+use domain::ports::TransactionOptions;
 use domain::user::{DisplayName, Email, NewUser, User, UserId};
 
 use super::AuthService;
@@ -38,9 +39,12 @@ impl AuthService {
             password_hash,
         };
         tracing::Span::current().record("user.id", tracing::field::display(new_user.id));
-        let unit = self.transactor.begin().await?;
-        let user = unit.users().insert(&new_user).await?;
-        unit.commit().await?;
+        let user = self
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                Ok(unit.users().insert(&new_user).await?)
+            })
+            .await?;
         tracing::info!("account registered");
         Ok(user)
     }
@@ -63,7 +67,7 @@ mod tests {
     }
 
     /// A transactor whose single unit of work inserts through `users` and
-    /// expects a commit only when `commits`.
+    /// expects a commit when `commits`, a rollback otherwise.
     fn transactor(users: MockUserRepository, commits: bool) -> MockTransactor {
         let mut unit = MockUnitOfWork::new();
         unit.expect_users()
@@ -71,9 +75,12 @@ mod tests {
         unit.expect_commit()
             .times(usize::from(commits))
             .returning(|| Ok(()));
+        unit.expect_rollback()
+            .times(usize::from(!commits))
+            .returning(|| Ok(()));
         let mut unit = Some(unit);
         let mut transactor = MockTransactor::new();
-        transactor.expect_begin().times(1).returning(move || {
+        transactor.expect_begin().times(1).returning(move |_| {
             let unit = unit.take().expect("one unit of work");
             Ok(Box::new(unit) as Box<dyn domain::ports::UnitOfWork>)
         });
@@ -162,7 +169,7 @@ mod tests {
         ports
             .transactor
             .expect_begin()
-            .returning(|| Err(unavailable()));
+            .returning(|_| Err(unavailable()));
 
         let error = ports
             .auth()

@@ -16,7 +16,7 @@ pub use clock::Clock;
 pub use password_hasher::{HasherError, PasswordHasher};
 pub use readiness::{NotReady, ReadinessProbe};
 pub use token_issuer::{TokenError, TokenIssuer};
-pub use transaction::{Transactor, UnitOfWork};
+pub use transaction::{Access, Isolation, TransactionOptions, Transactor, UnitOfWork};
 pub use user_repository::UserRepository;
 
 #[cfg(feature = "mocks")]

@@ -12,9 +12,10 @@ use crate::user::{Email, NewUser, User, UserId};
 ///
 /// Every method returns [`RepoError::Unavailable`] when the store cannot be
 /// reached in time, [`RepoError::Timeout`] when a statement runs past its
-/// limit, [`RepoError::Retryable`] when the surrounding transaction lost a
-/// conflict, and [`RepoError::Internal`] for anything else, including stored
-/// data that no longer parses into domain values.
+/// limit or waits too long for a lock, [`RepoError::Retryable`] when the
+/// surrounding transaction lost a conflict, [`RepoError::Invalid`] when the
+/// store refuses a value, and [`RepoError::Internal`] for anything else,
+/// including stored data that no longer parses into domain values.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {

@@ -3,10 +3,10 @@
 use adapters_crypto::SigningKey;
 use clap::Parser as _;
 use reqwest::{Response, StatusCode};
-use secrecy::ExposeSecret as _;
 use serde_json::{Value, json};
 use server::{Application, Cli};
 use sqlx::PgPool;
+use test_db::TestDatabase;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -18,26 +18,48 @@ pub struct TestApp {
     /// The key the service signs with, to forge tokens it must refuse.
     pub key: SigningKey,
     db: PgPool,
+    /// The service's database: dropped with the app, kept when the test
+    /// fails.
+    _database: TestDatabase,
 }
 
-/// Starts the service on a random port against `DATABASE_URL`, with cheap
-/// password hashing (these tests check behaviour, not cost).
+/// How the service under test runs.
+#[derive(Debug, Clone, Copy)]
+pub struct AppSettings {
+    pub http_workers: usize,
+    pub db_max_connections: u32,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            http_workers: 1,
+            db_max_connections: 4,
+        }
+    }
+}
+
+/// Starts the service on a random port against a database of its own,
+/// with cheap password hashing (these tests check behaviour, not cost).
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppSettings::default()).await
+}
+
+/// [`spawn_app`], with more workers or database connections.
+pub async fn spawn_app_with(settings: AppSettings) -> TestApp {
+    // A migrated clone of the template: the service need not migrate.
+    let database = TestDatabase::create().await;
     let mut cli = Cli::try_parse_from([
-        "doorman",
-        "--migrate",
-        "--bind-address=127.0.0.1:0",
-        "--http-workers=1",
-        "--db-max-connections=4",
-        "--argon2-memory-kib=1024",
-        "--argon2-iterations=1",
-        "--log=off",
+        "doorman".to_owned(),
+        format!("--database-url={}", database.url()),
+        "--bind-address=127.0.0.1:0".to_owned(),
+        format!("--http-workers={}", settings.http_workers),
+        format!("--db-max-connections={}", settings.db_max_connections),
+        "--argon2-memory-kib=1024".to_owned(),
+        "--argon2-iterations=1".to_owned(),
+        "--log=off".to_owned(),
     ])
     .expect("arguments parse");
-    assert!(
-        cli.config.database_url.is_some(),
-        "DATABASE_URL is not set: run the database tests with `cargo xtask test-db`"
-    );
     let key = SigningKey::generate();
     cli.config.access_token_private_key = Some(key.to_pkcs8_pem().expect("encodes"));
     let application = Application::build(&cli.config)
@@ -45,14 +67,12 @@ pub async fn spawn_app() -> TestApp {
         .expect("the service starts");
     let base = format!("http://{}", application.address());
     tokio::spawn(application.run_until_stopped());
-    let db = PgPool::connect(cli.config.database_url.expect("set").expose_secret())
-        .await
-        .expect("connect to the test database");
     TestApp {
         base,
         client: reqwest::Client::new(),
         key,
-        db,
+        db: database.pool(2).await,
+        _database: database,
     }
 }
 
@@ -117,6 +137,15 @@ impl TestApp {
             .execute(&self.db)
             .await
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+
+    /// How many accounts have `email` in any letter case.
+    pub async fn accounts_with_email(&self, email: &str) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .expect("count accounts")
     }
 
     pub async fn get_with_token(&self, path: &str, token: &str) -> Response {

@@ -1,6 +1,7 @@
 //! Black-box tests: the real service on a random port against a real
 //! PostgreSQL, driven over HTTP as a client would.
 
+mod concurrency;
 mod health;
 mod helpers;
 mod login;

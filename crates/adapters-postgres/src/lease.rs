@@ -1,0 +1,166 @@
+//! A connection borrowed from the pool, watched while it is held.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, Postgres};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use crate::database::Thresholds;
+use crate::query::QueryMetrics;
+
+/// A pooled connection. It goes back to the pool when dropped; holding it
+/// past the threshold logs one warning naming the operation that holds it.
+pub(crate) struct Lease {
+    connection: Held,
+    holder: Arc<Mutex<&'static str>>,
+    _watch: LeakWatch,
+    /// Whether the session is inside a transaction, where a failed
+    /// statement cannot simply be run again.
+    pub(crate) in_transaction: bool,
+    pub(crate) thresholds: Thresholds,
+    pub(crate) metrics: QueryMetrics,
+}
+
+/// Where the connection comes from: the pool, or (in this crate's tests) a
+/// transaction of the test harness that is rolled back at the test's end.
+pub(crate) enum Held {
+    Pooled(PoolConnection<Postgres>),
+    #[cfg(test)]
+    TestTransaction(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Held {
+    fn is_test_transaction(&self) -> bool {
+        match self {
+            Self::Pooled(_) => false,
+            #[cfg(test)]
+            Self::TestTransaction(_) => true,
+        }
+    }
+}
+
+impl Lease {
+    pub(crate) fn new(
+        connection: Held,
+        holder: &'static str,
+        thresholds: Thresholds,
+        metrics: QueryMetrics,
+    ) -> Self {
+        let holder = Arc::new(Mutex::new(holder));
+        let watch = LeakWatch::start(Arc::clone(&holder), thresholds.held_connection);
+        Self {
+            in_transaction: connection.is_test_transaction(),
+            connection,
+            holder,
+            _watch: watch,
+            thresholds,
+            metrics,
+        }
+    }
+
+    /// Names the operation now using the connection, for the leak warning.
+    pub(crate) fn held_by(&self, operation: &'static str) {
+        *self.holder.lock().unwrap_or_else(PoisonError::into_inner) = operation;
+        #[cfg(test)]
+        started::note(operation);
+    }
+
+    /// The pooled connection itself, to close it rather than return it
+    /// when its state is in doubt.
+    pub(crate) fn into_pooled(self) -> Option<PoolConnection<Postgres>> {
+        match self.connection {
+            Held::Pooled(connection) => Some(connection),
+            #[cfg(test)]
+            Held::TestTransaction(_) => None,
+        }
+    }
+}
+
+impl Deref for Lease {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        match &self.connection {
+            Held::Pooled(connection) => connection,
+            #[cfg(test)]
+            Held::TestTransaction(transaction) => transaction,
+        }
+    }
+}
+
+impl DerefMut for Lease {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match &mut self.connection {
+            Held::Pooled(connection) => connection,
+            #[cfg(test)]
+            Held::TestTransaction(transaction) => transaction,
+        }
+    }
+}
+
+/// A timer that warns once if the lease outlives the threshold; it is
+/// cancelled when the lease ends.
+struct LeakWatch(Option<JoinHandle<()>>);
+
+impl LeakWatch {
+    fn start(holder: Arc<Mutex<&'static str>>, threshold: Duration) -> Self {
+        // Without a runtime there is nothing to time with; the lease itself
+        // still works.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Self(None);
+        };
+        let since = Instant::now();
+        let warn = async move {
+            tokio::time::sleep(threshold).await;
+            let operation = *holder.lock().unwrap_or_else(PoisonError::into_inner);
+            tracing::warn!(
+                db.operation.name = operation,
+                held_ms = since.elapsed().as_millis(),
+                threshold_ms = threshold.as_millis(),
+                "a database connection has been held longer than the threshold",
+            );
+        };
+        Self(Some(runtime.spawn(warn.in_current_span())))
+    }
+}
+
+impl Drop for LeakWatch {
+    fn drop(&mut self) {
+        if let Some(watch) = self.0.take() {
+            watch.abort();
+        }
+    }
+}
+
+/// The statements started on this thread, for tests that must know which
+/// statement a future is waiting on.
+#[cfg(test)]
+pub(crate) mod started {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static STARTED: RefCell<Option<Vec<&'static str>>> = const { RefCell::new(None) };
+    }
+
+    /// Starts (or restarts) writing down this thread's statements.
+    pub(crate) fn watch() {
+        STARTED.with(|started| *started.borrow_mut() = Some(Vec::new()));
+    }
+
+    /// The statements started since [`watch`], in order.
+    pub(crate) fn so_far() -> Vec<&'static str> {
+        STARTED.with(|started| started.borrow().clone().unwrap_or_default())
+    }
+
+    pub(super) fn note(operation: &'static str) {
+        STARTED.with(|started| {
+            if let Some(started) = started.borrow_mut().as_mut() {
+                started.push(operation);
+            }
+        });
+    }
+}

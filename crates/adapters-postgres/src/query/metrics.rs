@@ -1,0 +1,63 @@
+//! Statement durations, recorded through OpenTelemetry's metrics API under
+//! its database conventions; an exporter installed by the binary decides
+//! where they go (none is installed yet, and recording is then free).
+
+use std::time::Duration;
+
+use domain::error::RepoError;
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Histogram, Meter};
+
+/// The histogram of statement durations, by operation and outcome.
+#[derive(Debug, Clone)]
+pub(crate) struct QueryMetrics {
+    duration: Histogram<f64>,
+}
+
+impl QueryMetrics {
+    /// Records through the meter provider installed globally, if any.
+    pub(crate) fn new() -> Self {
+        Self::from_meter(&opentelemetry::global::meter("doorman.adapters-postgres"))
+    }
+
+    pub(crate) fn from_meter(meter: &Meter) -> Self {
+        let duration = meter
+            .f64_histogram("db.client.operation.duration")
+            .with_unit("s")
+            .with_description("Duration of database statements")
+            .build();
+        Self { duration }
+    }
+
+    /// Records one statement's duration; `error_type` names its failure.
+    pub(crate) fn record(
+        &self,
+        operation: &'static str,
+        elapsed: Duration,
+        error_type: Option<&'static str>,
+    ) {
+        let mut attributes = vec![
+            KeyValue::new("db.system.name", "postgresql"),
+            KeyValue::new("db.operation.name", operation),
+        ];
+        if let Some(error_type) = error_type {
+            attributes.push(KeyValue::new("error.type", error_type));
+        }
+        self.duration.record(elapsed.as_secs_f64(), &attributes);
+    }
+}
+
+/// A short, bounded name for the kind of failure: safe as a metric label
+/// because it never carries data.
+pub(crate) fn error_type(error: &RepoError) -> &'static str {
+    match error {
+        RepoError::Conflict(_) => "conflict",
+        RepoError::NotFound => "not_found",
+        RepoError::Invalid(_) => "invalid",
+        RepoError::Unavailable(_) => "unavailable",
+        RepoError::Timeout(_) => "timeout",
+        RepoError::Retryable(_) => "retryable",
+        RepoError::OutcomeUnknown(_) => "outcome_unknown",
+        RepoError::Internal(_) => "internal",
+    }
+}

@@ -1,0 +1,178 @@
+//! The instrumented path: slow statements are logged without secrets,
+//! durations are recorded by operation, long-held connections are named.
+
+use std::time::Duration;
+
+use domain::ports::UserRepository;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+use test_db::TestDatabase;
+use tracing::Level;
+
+use super::QueryMetrics;
+use crate::database::{Database, Thresholds};
+use crate::test_support::{SeenEvent, new_user, watch_events};
+use crate::users::PgUserRepository;
+
+async fn database_with(test_database: &TestDatabase, thresholds: Thresholds) -> Database {
+    Database::new(test_database.pool(2).await, thresholds)
+}
+
+fn warnings(receiver: &mut tokio::sync::mpsc::UnboundedReceiver<SeenEvent>) -> Vec<SeenEvent> {
+    let mut warnings = Vec::new();
+    while let Ok(event) = receiver.try_recv() {
+        if event.level == Level::WARN {
+            warnings.push(event);
+        }
+    }
+    warnings
+}
+
+#[tokio::test]
+async fn a_slow_statement_logs_its_operation_rows_and_parameters_but_no_secret() {
+    let test_database = TestDatabase::create().await;
+    let database = database_with(
+        &test_database,
+        Thresholds {
+            slow_query: Duration::ZERO,
+            ..Thresholds::default()
+        },
+    )
+    .await;
+    let user = new_user("slow");
+    let (_guard, mut events) = watch_events();
+
+    PgUserRepository::new(database)
+        .insert(&user)
+        .await
+        .expect("insert");
+
+    let warnings = warnings(&mut events);
+    let slow = warnings
+        .iter()
+        .find(|event| event.field("message") == "slow database statement")
+        .expect("a slow-statement warning");
+    assert_eq!(slow.field("db.operation.name"), "users.insert");
+    assert_eq!(slow.field("db.response.returned_rows"), "1");
+    assert!(slow.fields.contains_key("duration_ms"));
+    let parameters = slow.field("db.query.parameters");
+    assert!(
+        parameters.contains(&format!("user.id={}", user.id)),
+        "{parameters}"
+    );
+    assert!(
+        parameters.contains("password_hash=[redacted]"),
+        "{parameters}"
+    );
+    let everything = format!("{warnings:?}");
+    assert!(
+        !everything.contains(user.password_hash.expose()),
+        "{everything}"
+    );
+}
+
+#[tokio::test]
+async fn a_statement_under_the_threshold_logs_nothing() {
+    let test_database = TestDatabase::create().await;
+    let database = database_with(
+        &test_database,
+        Thresholds {
+            slow_query: Duration::from_secs(3600),
+            ..Thresholds::default()
+        },
+    )
+    .await;
+    let (_guard, mut events) = watch_events();
+
+    PgUserRepository::new(database)
+        .insert(&new_user("fast"))
+        .await
+        .expect("insert");
+
+    assert!(warnings(&mut events).is_empty());
+}
+
+#[tokio::test]
+async fn a_connection_held_past_the_threshold_warns_naming_its_holder() {
+    let test_database = TestDatabase::create().await;
+    let database = database_with(
+        &test_database,
+        Thresholds {
+            held_connection: Duration::from_millis(20),
+            ..Thresholds::default()
+        },
+    )
+    .await;
+    let (_guard, mut events) = watch_events();
+
+    let lease = database
+        .lease("sessions.cleanup")
+        .await
+        .expect("a connection");
+    let warning = loop {
+        let event = events.recv().await.expect("the watch warns");
+        if event.level == Level::WARN {
+            break event;
+        }
+    };
+    drop(lease);
+
+    assert_eq!(
+        warning.field("message"),
+        "a database connection has been held longer than the threshold"
+    );
+    assert_eq!(warning.field("db.operation.name"), "sessions.cleanup");
+    assert_eq!(warning.field("threshold_ms"), "20");
+}
+
+#[tokio::test]
+async fn durations_are_recorded_by_operation_and_outcome() {
+    let test_database = TestDatabase::create().await;
+    let exporter = InMemoryMetricExporter::default();
+    let provider = SdkMeterProvider::builder()
+        .with_reader(PeriodicReader::builder(exporter.clone()).build())
+        .build();
+    let metrics = QueryMetrics::from_meter(&provider.meter("test"));
+    let database =
+        Database::with_metrics(test_database.pool(2).await, Thresholds::default(), metrics);
+    let users = PgUserRepository::new(database);
+    let user = new_user("timed");
+
+    users.insert(&user).await.expect("insert");
+    users.insert(&user).await.expect_err("duplicate");
+    users.find_by_id(user.id).await.expect("find");
+    provider.force_flush().expect("flushed");
+
+    let counts = recorded_counts(&exporter);
+    assert_eq!(counts.get("users.insert/ok"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("users.insert/conflict"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("users.find_by_id/ok"), Some(&1), "{counts:?}");
+}
+
+/// How many durations were recorded, by `operation/outcome`.
+fn recorded_counts(exporter: &InMemoryMetricExporter) -> std::collections::BTreeMap<String, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for resource in exporter.get_finished_metrics().expect("metrics") {
+        for scope in resource.scope_metrics() {
+            for metric in scope.metrics() {
+                assert_eq!(metric.name(), "db.client.operation.duration");
+                let AggregatedMetrics::F64(MetricData::Histogram(histogram)) = metric.data() else {
+                    panic!("a histogram of seconds");
+                };
+                for point in histogram.data_points() {
+                    let attribute = |key: &str| {
+                        point
+                            .attributes()
+                            .find(|kv| kv.key.as_str() == key)
+                            .map(|kv| kv.value.to_string())
+                    };
+                    let operation = attribute("db.operation.name").expect("named");
+                    let outcome = attribute("error.type").unwrap_or_else(|| "ok".to_owned());
+                    *counts.entry(format!("{operation}/{outcome}")).or_default() += point.count();
+                }
+            }
+        }
+    }
+    counts
+}

@@ -1,0 +1,185 @@
+//! The state of one transaction on one connection, shared by its unit of
+//! work and the units nested in it.
+
+use domain::error::RepoError;
+use domain::ports::TransactionOptions;
+use sqlx::pool::PoolConnection;
+use sqlx::{Executor as _, Postgres};
+
+use super::sql;
+use crate::error::{commit_error, repo_error};
+use crate::lease::Lease;
+
+pub(super) struct Session {
+    // Taken only by `drop`.
+    lease: Option<Lease>,
+    /// Open levels: 1 is the transaction, each more a savepoint.
+    depth: u32,
+    /// A statement failed at the innermost level: the server refuses
+    /// everything until that level is rolled back.
+    failed: bool,
+    /// The server may hold a transaction open for this session: set before
+    /// `BEGIN` is sent, cleared only once it has certainly ended.
+    dirty: bool,
+}
+
+impl Session {
+    /// Starts a transaction on the leased connection.
+    pub(super) async fn begin(
+        lease: Lease,
+        options: TransactionOptions,
+    ) -> Result<Self, RepoError> {
+        // Dirty before `BEGIN` is sent: if this future is dropped while it
+        // is in flight, `drop` still rolls back.
+        let mut session = Self {
+            lease: Some(lease),
+            depth: 0,
+            failed: false,
+            dirty: true,
+        };
+        session
+            .lease()?
+            .control("transaction.begin", sql::begin(options))
+            .await
+            .map_err(repo_error)?;
+        session.depth = 1;
+        session.lease()?.in_transaction = true;
+        Ok(session)
+    }
+
+    pub(super) fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    pub(super) fn has_failed(&self) -> bool {
+        self.failed
+    }
+
+    /// The connection; it is gone only while the session is dropped.
+    pub(super) fn lease(&mut self) -> Result<&mut Lease, RepoError> {
+        self.lease
+            .as_mut()
+            .ok_or_else(|| RepoError::Internal("the session's connection is gone".into()))
+    }
+
+    /// Notes a failed statement: the server aborts the innermost level on
+    /// any error it reports, and only a missing row is reported by the
+    /// driver alone.
+    pub(super) fn track<T>(&mut self, outcome: Result<T, RepoError>) -> Result<T, RepoError> {
+        if let Err(error) = &outcome
+            && !matches!(error, RepoError::NotFound)
+        {
+            self.failed = true;
+        }
+        outcome
+    }
+
+    /// Opens a savepoint one level deeper; returns its level.
+    pub(super) async fn nest(&mut self) -> Result<u32, RepoError> {
+        let level = self.depth + 1;
+        let outcome = self
+            .lease()?
+            .control("transaction.savepoint", sql::savepoint(level))
+            .await
+            .map_err(repo_error);
+        self.track(outcome)?;
+        self.depth = level;
+        Ok(level)
+    }
+
+    /// Commits the transaction (level 1) or releases the savepoint.
+    pub(super) async fn commit(&mut self, level: u32) -> Result<(), RepoError> {
+        if level > 1 {
+            let outcome = self
+                .lease()?
+                .control("transaction.release", sql::release(level))
+                .await
+                .map_err(repo_error);
+            self.track(outcome)?;
+            self.depth = level - 1;
+            return Ok(());
+        }
+        match self.lease()?.control("transaction.commit", "COMMIT").await {
+            Ok(()) => {
+                self.ended();
+                Ok(())
+            }
+            Err(error) => {
+                let error = commit_error(error);
+                // The server answered: the transaction is over (rolled
+                // back). Otherwise the session stays dirty and is cleaned
+                // up or closed when dropped.
+                if !matches!(error, RepoError::OutcomeUnknown(_)) {
+                    self.ended();
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Rolls back the transaction (level 1) or to the savepoint, with
+    /// every level inside it.
+    pub(super) async fn roll_back(&mut self, level: u32) -> Result<(), RepoError> {
+        if level > 1 {
+            self.lease()?
+                .control(
+                    "transaction.rollback_to_savepoint",
+                    sql::roll_back_to(level),
+                )
+                .await
+                .map_err(repo_error)?;
+            self.depth = level - 1;
+            self.failed = false;
+            return Ok(());
+        }
+        self.lease()?
+            .control("transaction.rollback", "ROLLBACK")
+            .await
+            .map_err(repo_error)?;
+        self.ended();
+        Ok(())
+    }
+
+    fn ended(&mut self) {
+        self.depth = 0;
+        self.failed = false;
+        self.dirty = false;
+        if let Some(lease) = self.lease.as_mut() {
+            lease.in_transaction = false;
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        let Some(connection) = self.lease.take().and_then(Lease::into_pooled) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(roll_back_abandoned(connection));
+            }
+            // No runtime to roll back on: closing the socket makes the
+            // server roll back.
+            Err(_) => drop(connection.detach()),
+        }
+    }
+}
+
+/// Rolls back a transaction that was abandoned mid-way, then lets the
+/// connection go back to the pool; a connection that cannot roll back is
+/// closed instead. Until this finishes, no one else can borrow it.
+async fn roll_back_abandoned(mut connection: PoolConnection<Postgres>) {
+    match connection.execute("ROLLBACK").await {
+        Ok(_) => tracing::debug!("rolled back an abandoned transaction"),
+        Err(error) => {
+            tracing::warn!(error = %error, "closing a connection whose abandoned transaction could not be rolled back");
+            if let Err(error) = connection.close().await {
+                tracing::debug!(error = %error, "closing the connection failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Running use-case work as units of work: atomic, nestable, and retried
+//! when a concurrent unit wins a conflict.
+
+mod retry;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use domain::ports::{Clock, TransactionOptions, Transactor, UnitOfWork};
+
+use crate::error::AppError;
+
+pub use retry::RetryPolicy;
+
+/// Runs work inside units of work from a [`Transactor`].
+#[derive(Clone)]
+pub struct Transactions {
+    transactor: Arc<dyn Transactor>,
+    clock: Arc<dyn Clock>,
+    retry: RetryPolicy,
+}
+
+impl Transactions {
+    /// Runs units on `transactor`, waiting on `clock` between attempts.
+    pub fn new(transactor: Arc<dyn Transactor>, clock: Arc<dyn Clock>, retry: RetryPolicy) -> Self {
+        Self {
+            transactor,
+            clock,
+            retry,
+        }
+    }
+
+    /// Runs `work` in a new unit of work and commits it when `work`
+    /// succeeds; rolls it back and returns the error when `work` fails.
+    ///
+    /// When the unit loses a serialization conflict or a deadlock, in
+    /// `work` or at commit, it is rolled back and `work` runs again from the
+    /// start in a fresh unit, after a jittered pause, up to the policy's
+    /// number of attempts: `work` must therefore have no effect outside the
+    /// unit. Nested units ([`nested`]) never retry on their own: the retry
+    /// always restarts the outermost unit.
+    ///
+    /// # Errors
+    ///
+    /// `work`'s error; [`AppError::Contention`] when every attempt lost a
+    /// conflict; [`AppError::OutcomeUnknown`] when the connection broke
+    /// during the commit, which is never retried because the first commit
+    /// may have succeeded; the transactor's errors otherwise.
+    pub async fn run<T>(
+        &self,
+        options: TransactionOptions,
+        mut work: impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut attempt = 1;
+        loop {
+            let error = match self.attempt(options, &mut work).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            if !matches!(error, AppError::Contention(_)) || attempt >= self.retry.max_attempts() {
+                return Err(error);
+            }
+            let pause = self.retry.pause_before(attempt + 1, fastrand::f64());
+            tracing::debug!(
+                attempt,
+                pause_ms = pause.as_millis(),
+                error = %error,
+                "retrying a unit of work that lost a conflict"
+            );
+            self.clock.sleep(pause).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt<T>(
+        &self,
+        options: TransactionOptions,
+        work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let unit = self.transactor.begin(options).await?;
+        finish(unit, work).await
+    }
+}
+
+/// Runs `work` in a unit nested in `unit` (a savepoint): when `work` fails,
+/// only its own changes are undone and its error is returned, so that the
+/// caller may handle it and carry on with `unit`.
+///
+/// # Errors
+///
+/// `work`'s error, or the savepoint's.
+pub async fn nested<T>(
+    unit: &dyn UnitOfWork,
+    mut work: impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let inner = unit.nest().await?;
+    finish(inner, &mut work).await
+}
+
+/// Commits `unit` after `work` succeeds, or rolls it back after it fails.
+async fn finish<T>(
+    unit: Box<dyn UnitOfWork>,
+    work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    match work(&*unit).await {
+        Ok(value) => {
+            unit.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is the one to report; a failed rollback
+            // leaves nothing behind (the connection is discarded or the
+            // server rolls back when it goes away), so it is only logged.
+            if let Err(rollback) = unit.rollback().await {
+                tracing::warn!(error = %rollback, "rolling back a failed unit of work failed");
+            }
+            Err(error)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Isolated PostgreSQL databases for the workspace's tests; for tests only,
+//! never for the service.
+//!
+//! The migrations are applied once per run, to a template database named
+//! after their checksums. From it, each test gets either
+//!
+//! - [`rollback_transaction`]: a transaction on a shared clone of the
+//!   template, rolled back when dropped, for tests that need one connection
+//!   and no committed data (repository tests); or
+//! - [`TestDatabase`]: a clone of its own, dropped at the end of the test
+//!   and kept, with its name printed, when the test fails (black-box and
+//!   concurrency tests).
+//!
+//! Either costs the same however many migrations there are. The server is
+//! the one `DATABASE_URL` names, whose role may create databases; `cargo
+//! xtask test-db` provides a throw-away one. With
+//! `DOORMAN_TEST_DB_ISOLATION=fresh`, every transaction and clone is
+//! replaced by a new database with every migration applied, the way
+//! `#[sqlx::test]` isolates tests, so that the two can be compared (`cargo
+//! xtask bench test-isolation`).
+
+mod clone;
+mod error;
+mod fresh;
+mod isolation;
+mod migrations;
+mod names;
+mod rollback;
+mod runtime;
+mod server;
+mod template;
+mod test_database;
+
+pub use clone::CloneStrategy;
+pub use rollback::rollback_transaction;
+pub use runtime::run;
+pub use server::admin_connect_options;
+pub use test_database::TestDatabase;

@@ -1,0 +1,184 @@
+//! The template, a database with every migration applied, built once per
+//! schema key on a server and kept there, and the rollback database cloned
+//! from it.
+
+use sqlx::{Connection, PgConnection};
+use tokio::sync::OnceCell;
+
+use crate::clone::{CloneStrategy, clone_database};
+use crate::error::{Result, Step};
+use crate::fresh;
+use crate::migrations::{MIGRATOR, schema_key};
+use crate::names::quoted;
+use crate::server::{admin_connect_options, database_exists, execute};
+
+/// The advisory lock that test processes take in turn to build templates.
+/// One for every key: building is rare and short.
+const BUILD_LOCK: i64 = 0x646f_6f72_6d61_6e74;
+
+/// The databases made from the migrations of one schema key.
+#[derive(Debug)]
+pub(crate) struct Template {
+    pub(crate) name: String,
+    /// A clone of the template that every rollback transaction of every run
+    /// shares: nothing is ever committed to it.
+    pub(crate) rollback_database: String,
+}
+
+/// The template of the embedded migrations, built on first use. Must be
+/// awaited on the shared runtime.
+pub(crate) async fn template() -> Result<&'static Template> {
+    static TEMPLATE: OnceCell<Template> = OnceCell::const_new();
+    TEMPLATE
+        .get_or_try_init(|| {
+            let key = schema_key(MIGRATOR.iter());
+            async move { prepare(&key).await }
+        })
+        .await
+}
+
+/// Builds the template of `key` and its rollback database, unless an
+/// earlier run or another test process has.
+pub(crate) async fn prepare(key: &str) -> Result<Template> {
+    let template = Template {
+        name: format!("doorman_template_{key}"),
+        rollback_database: format!("doorman_rollback_{key}"),
+    };
+    let mut connection = PgConnection::connect_with(&admin_connect_options())
+        .await
+        .step("connect to DATABASE_URL")?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(BUILD_LOCK)
+        .execute(&mut connection)
+        .await
+        .step("wait for the template lock")?;
+    let prepared = prepare_locked(&mut connection, &template, key).await;
+    // Ending the session releases the lock, whether or not preparing failed.
+    let closed = connection.close().await.step("release the template lock");
+    prepared.and(closed).map(|()| template)
+}
+
+async fn prepare_locked(
+    connection: &mut PgConnection,
+    template: &Template,
+    key: &str,
+) -> Result<()> {
+    if !database_exists(&mut *connection, &template.name).await? {
+        build(connection, &template.name, key).await?;
+    }
+    if !database_exists(&mut *connection, &template.rollback_database).await? {
+        clone_database(
+            &mut *connection,
+            &template.rollback_database,
+            &template.name,
+            CloneStrategy::FASTEST,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Migrates a database under a temporary name and renames it once
+/// complete, so that a template by its name is always whole.
+async fn build(connection: &mut PgConnection, template: &str, key: &str) -> Result<()> {
+    let building = format!("doorman_building_{key}");
+    // Left by a run that was killed while building.
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(&building));
+    execute(&mut *connection, sql).await?;
+    fresh::create(&building).await?;
+    let sql = format!(
+        "ALTER DATABASE {} RENAME TO {}",
+        quoted(&building),
+        quoted(template)
+    );
+    execute(&mut *connection, sql).await?;
+    // Cloning fails while anybody is connected to the template, so nobody
+    // may connect to it.
+    let sql = format!(
+        "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
+        quoted(template)
+    );
+    execute(&mut *connection, sql).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::PgPool;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::run;
+    use crate::server::{admin_pool, connect_options, drop_database};
+
+    async fn remove(template: &Template) {
+        let pool: &PgPool = admin_pool().await.expect("admin pool");
+        drop_database(&template.rollback_database)
+            .await
+            .expect("drop the rollback database");
+        execute(
+            pool,
+            format!(
+                "ALTER DATABASE {} WITH IS_TEMPLATE false",
+                quoted(&template.name)
+            ),
+        )
+        .await
+        .expect("unmark the template");
+        drop_database(&template.name)
+            .await
+            .expect("drop the template");
+    }
+
+    #[test]
+    fn racing_builders_make_one_template_that_nobody_can_connect_to() {
+        run(async {
+            let key = Uuid::now_v7().simple().to_string()[16..].to_owned();
+            let builders: Vec<_> = (0..4)
+                .map(|_| {
+                    let key = key.clone();
+                    tokio::spawn(async move { prepare(&key).await })
+                })
+                .collect();
+            let mut templates = Vec::new();
+            for builder in builders {
+                templates.push(builder.await.expect("joins").expect("prepared"));
+            }
+            let template = &templates[0];
+            let pool = admin_pool().await.expect("admin pool");
+
+            let rows: Vec<(String, bool, bool)> = sqlx::query_as(
+                "SELECT datname, datistemplate, datallowconn FROM pg_database
+                  WHERE datname LIKE '%' || $1 ORDER BY datname",
+            )
+            .bind(&key)
+            .fetch_all(pool)
+            .await
+            .expect("list databases");
+            let connect = PgConnection::connect_with(&connect_options(&template.name)).await;
+            let mut rollback =
+                PgConnection::connect_with(&connect_options(&template.rollback_database))
+                    .await
+                    .expect("connect to the rollback database");
+            let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+                .fetch_one(&mut rollback)
+                .await
+                .expect("count migrations");
+            rollback.close().await.expect("disconnect");
+            remove(template).await;
+
+            assert_eq!(
+                rows,
+                [
+                    (template.rollback_database.clone(), false, true),
+                    (template.name.clone(), true, false),
+                ]
+            );
+            assert!(connect.is_err(), "connected to the template");
+            let ups = MIGRATOR
+                .iter()
+                .filter(|m| !m.migration_type.is_down_migration())
+                .count();
+            assert_eq!(usize::try_from(applied), Ok(ups));
+        });
+    }
+}

@@ -1,0 +1,245 @@
+//! Databases of their own, for tests that commit or use several
+//! connections.
+
+use std::future::Future;
+use std::thread;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::clone::{CloneStrategy, clone_database};
+use crate::error::{OrPanic, Result, Step};
+use crate::fresh;
+use crate::isolation::{Isolation, isolation};
+use crate::names::{self, quoted};
+use crate::runtime::{block_on_shared_runtime, on_shared_runtime};
+use crate::server::{self, admin_pool, drop_database, execute, require_database_url};
+use crate::template::template;
+
+/// A database of its own, cloned from the template.
+///
+/// Dropped with the value, unless the test is failing: then it is kept,
+/// and its name and how to connect to it are printed.
+#[derive(Debug)]
+pub struct TestDatabase {
+    name: String,
+}
+
+impl TestDatabase {
+    /// A migrated clone of the template; under
+    /// `DOORMAN_TEST_DB_ISOLATION=fresh`, a [`fresh`](Self::fresh) database
+    /// instead.
+    pub async fn create() -> Self {
+        match isolation() {
+            Isolation::Template => Self::clone_with(CloneStrategy::FASTEST).await,
+            Isolation::Fresh => Self::fresh().await,
+        }
+    }
+
+    /// A clone of the template made with `strategy`, to compare strategies.
+    pub async fn clone_with(strategy: CloneStrategy) -> Self {
+        Self::make("test", move |name| async move {
+            let template = template().await?;
+            clone_database(admin_pool().await?, &name, &template.name, strategy).await
+        })
+        .await
+    }
+
+    /// A database created empty with every migration then applied, as
+    /// `#[sqlx::test]` makes one; its cost grows with the migrations.
+    pub async fn fresh() -> Self {
+        Self::make("fresh", |name| async move { fresh::create(&name).await }).await
+    }
+
+    /// An empty database (for migration up/down tests).
+    pub async fn empty() -> Self {
+        Self::make("empty", |name| async move {
+            execute(
+                admin_pool().await?,
+                format!("CREATE DATABASE {}", quoted(&name)),
+            )
+            .await
+        })
+        .await
+    }
+
+    async fn make<F, Made>(kind: &str, create: F) -> Self
+    where
+        F: FnOnce(String) -> Made,
+        Made: Future<Output = Result<()>> + Send + 'static,
+    {
+        require_database_url();
+        let name = names::unique(kind);
+        on_shared_runtime(create(name.clone())).await.or_panic();
+        Self { name }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn connect_options(&self) -> PgConnectOptions {
+        server::connect_options(&self.name)
+    }
+
+    /// A postgres URL for this database (to pass as `--database-url` to the
+    /// server).
+    pub fn url(&self) -> String {
+        server::url(&self.name)
+    }
+
+    /// A pool on this database, on the caller's runtime.
+    pub async fn pool(&self, max_connections: u32) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(self.connect_options())
+            .await
+            .step(format!("connect to test database {}", self.name))
+            .or_panic()
+    }
+
+    #[expect(
+        clippy::print_stderr,
+        reason = "the failing test's output is where its database is looked for"
+    )]
+    fn report_kept(&self) {
+        let test = thread::current()
+            .name()
+            .map(|name| format!(" of test {name}"))
+            .unwrap_or_default();
+        eprintln!(
+            "kept test database {}{test}; connect with: psql '{}'",
+            self.name,
+            self.url()
+        );
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.report_kept();
+            return;
+        }
+        block_on_shared_runtime(drop_database(&self.name)).or_panic();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use super::*;
+    use crate::run;
+
+    async fn exists(name: &str) -> bool {
+        let name = name.to_owned();
+        on_shared_runtime(async move { server::database_exists(admin_pool().await?, &name).await })
+            .await
+            .or_panic()
+    }
+
+    async fn tables_of(database: &TestDatabase) -> Vec<String> {
+        let pool = database.pool(1).await;
+        let tables = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("list tables");
+        pool.close().await;
+        tables
+    }
+
+    #[test]
+    fn a_clone_has_the_schema_and_is_dropped_when_the_test_succeeds() {
+        run(async {
+            let database = TestDatabase::create().await;
+            let name = database.name().to_owned();
+            assert!(exists(&name).await);
+            assert_eq!(tables_of(&database).await, ["_sqlx_migrations", "users"]);
+
+            drop(database);
+
+            assert!(!exists(&name).await);
+        });
+    }
+
+    #[test]
+    fn a_database_is_kept_when_its_test_fails() {
+        let kept = std::sync::Mutex::new(String::new());
+        let failed = catch_unwind(AssertUnwindSafe(|| {
+            run(async {
+                let database = TestDatabase::create().await;
+                *kept.lock().expect("not poisoned") = database.name().to_owned();
+                panic!("the test fails");
+            })
+        }));
+        assert!(failed.is_err());
+        let name = kept.into_inner().expect("not poisoned");
+        run(async {
+            assert!(exists(&name).await, "{name} was dropped");
+            on_shared_runtime(async move { drop_database(&name).await })
+                .await
+                .or_panic();
+        });
+    }
+
+    #[tokio::test]
+    async fn a_clone_is_dropped_from_a_test_on_its_own_runtime() {
+        let database = TestDatabase::create().await;
+        let name = database.name().to_owned();
+        let pool = database.pool(2).await;
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, password_hash)
+             VALUES (gen_random_uuid(), 'a@example.com', 'Ada', 'x')",
+        )
+        .execute(&pool)
+        .await
+        .expect("commit an account");
+
+        drop(database);
+
+        assert!(!exists(&name).await);
+        assert!(pool.acquire().await.is_err(), "the pool's database is gone");
+    }
+
+    #[test]
+    fn an_empty_database_has_no_tables_and_a_fresh_one_every_migration() {
+        run(async {
+            let empty = TestDatabase::empty().await;
+            let fresh = TestDatabase::fresh().await;
+            assert_eq!(tables_of(&empty).await, Vec::<String>::new());
+            assert_eq!(tables_of(&fresh).await, ["_sqlx_migrations", "users"]);
+        });
+    }
+
+    #[test]
+    fn both_clone_strategies_copy_the_template() {
+        run(async {
+            for strategy in [CloneStrategy::WalLog, CloneStrategy::FileCopy] {
+                let database = TestDatabase::clone_with(strategy).await;
+                assert_eq!(tables_of(&database).await, ["_sqlx_migrations", "users"]);
+            }
+        });
+    }
+
+    #[test]
+    fn the_url_reaches_the_database() {
+        run(async {
+            let database = TestDatabase::create().await;
+            let options: PgConnectOptions = database.url().parse().expect("parses");
+            let pool = PgPoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .expect("connect by URL");
+            let current: String = sqlx::query_scalar("SELECT current_database()::text")
+                .fetch_one(&pool)
+                .await
+                .expect("query");
+            pool.close().await;
+            assert_eq!(current, database.name());
+        });
+    }
+}

@@ -1,0 +1,19 @@
+//! `cargo xtask bench <name>`: benchmarks that need a database or more
+//! than `cargo bench` reports.
+
+mod estimates;
+mod suite;
+mod test_isolation;
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+const BENCHMARKS: &str = "test-isolation";
+
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    match args {
+        [name] if name == "test-isolation" => test_isolation::run(),
+        _ => bail!("usage: cargo xtask bench <name>, where <name> is one of: {BENCHMARKS}"),
+    }
+}

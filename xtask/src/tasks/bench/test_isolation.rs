@@ -1,0 +1,157 @@
+//! `cargo xtask bench test-isolation`: what isolating one database test
+//! costs each way, and what the DB test suite takes with the harness and
+//! with a fresh database for every test.
+
+use std::fs;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use super::estimates::{criterion_home, median};
+use super::suite::{ISOLATION, Isolation, Suite};
+use crate::interrupt;
+use crate::postgres::TestPostgres;
+use crate::workspace;
+
+const GROUP: &str = "test_isolation";
+const TRANSACTION_TARGET: Duration = Duration::from_millis(2);
+const CLONE_TARGET: Duration = Duration::from_millis(30);
+const SUITE_SPEED_UP_TARGET: f64 = 10.0;
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    interrupt::install()?;
+    let postgres = TestPostgres::start()?;
+    let status = interrupt::run_in_own_group(
+        postgres
+            .cargo()
+            .args(["bench", "--locked", "--package", "test-db"])
+            .args(["--bench", "test_isolation"])
+            .env("CRITERION_HOME", criterion_home())
+            .env_remove(ISOLATION),
+    )?;
+    if !status.success() {
+        return Ok(crate::tasks::exit_code(status));
+    }
+    let set_up = SetUp::read()?;
+
+    eprintln!("xtask: building the DB test suite");
+    let suite = Suite::build(&postgres)?;
+    let logs = workspace::target_dir().join("xtask");
+    fs::create_dir_all(&logs).with_context(|| format!("cannot create {}", logs.display()))?;
+    let mut times = Vec::new();
+    for (isolation, name) in [(Isolation::Template, "normal"), (Isolation::Fresh, "fresh")] {
+        let log = logs.join(format!("test-isolation-suite-{name}.log"));
+        // Each run's output replaces the last one's.
+        let _ = fs::remove_file(&log);
+        eprintln!(
+            "xtask: running the DB test suite with {}",
+            isolation.describe()
+        );
+        times.push((isolation, suite.time(&postgres, isolation, &log)?));
+    }
+
+    let mut passed = set_up.report();
+    passed &= report_suite(&suite, &times);
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The medians of the criterion benchmark.
+struct SetUp {
+    transaction: Duration,
+    clone: Duration,
+    wal_log: Duration,
+    file_copy: Duration,
+    fresh: Duration,
+}
+
+impl SetUp {
+    fn read() -> anyhow::Result<Self> {
+        Ok(Self {
+            transaction: median(GROUP, "rollback_transaction")?,
+            clone: median(GROUP, "template_clone")?,
+            wal_log: median(GROUP, "template_clone_wal_log")?,
+            file_copy: median(GROUP, "template_clone_file_copy")?,
+            fresh: median(GROUP, "fresh_database")?,
+        })
+    }
+
+    fn report(&self) -> bool {
+        let transaction_ok = self.transaction <= TRANSACTION_TARGET;
+        let clone_ok = self.clone <= CLONE_TARGET;
+        println!();
+        println!(
+            "Per-test set-up (criterion medians, {})",
+            criterion_home().display()
+        );
+        println!(
+            "  (a) transaction on the shared database, rolled back  {:>9}   target <= {}  {}",
+            ms(self.transaction),
+            ms(TRANSACTION_TARGET),
+            verdict(transaction_ok)
+        );
+        println!(
+            "  (b) clone of the template, created and dropped       {:>9}   target <= {}  {}",
+            ms(self.clone),
+            ms(CLONE_TARGET),
+            verdict(clone_ok)
+        );
+        println!(
+            "        by strategy: WAL_LOG {}, FILE_COPY {}",
+            ms(self.wal_log),
+            ms(self.file_copy)
+        );
+        println!(
+            "  (c) fresh database, every migration, then dropped    {:>9}   (what #[sqlx::test] does)",
+            ms(self.fresh)
+        );
+        println!(
+            "  c/a = {:.1}x   c/b = {:.1}x",
+            ratio(self.fresh, self.transaction),
+            ratio(self.fresh, self.clone)
+        );
+        transaction_ok && clone_ok
+    }
+}
+
+fn report_suite(suite: &Suite, times: &[(Isolation, Duration)]) -> bool {
+    println!();
+    println!(
+        "DB test suite: {} ({} test binaries, already built, run one after another)",
+        suite.command_line(),
+        suite.binary_count()
+    );
+    for (isolation, time) in times {
+        println!(
+            "  {:<45} {:>8.2} s",
+            isolation.describe(),
+            time.as_secs_f64()
+        );
+    }
+    let [(_, normal), (_, fresh)] = times else {
+        return false;
+    };
+    let speed_up = ratio(*fresh, *normal);
+    let ok = speed_up >= SUITE_SPEED_UP_TARGET;
+    println!(
+        "  fresh/normal = {speed_up:.1}x   target >= {SUITE_SPEED_UP_TARGET:.0}x  {}",
+        verdict(ok)
+    );
+    ok
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
+}
+
+fn ratio(numerator: Duration, denominator: Duration) -> f64 {
+    numerator.as_secs_f64() / denominator.as_secs_f64()
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "FAIL" }
+}
