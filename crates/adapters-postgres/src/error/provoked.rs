@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::repo_error;
 use crate::database::{Database, Thresholds};
 use crate::lease::Lease;
-use crate::test_support::{database, new_user, rolled_back_lease};
+use crate::test_support::{database, lease_in, new_user, rolled_back_lease};
 use crate::transaction::PgTransactor;
 use crate::users::{PgUserRepository, insert};
 
@@ -128,8 +128,11 @@ fn a_statement_past_its_timeout_is_a_timeout() {
 #[test]
 fn a_lock_wait_past_the_lock_timeout_is_a_timeout() {
     test_db::run(async {
-        let mut holder = rolled_back_lease().await;
-        let mut waiter = rolled_back_lease().await;
+        // Both transactions in one database, whatever the harness's mode.
+        let test_database = TestDatabase::create().await;
+        let pool = test_database.pool(2).await;
+        let mut holder = lease_in(pool.begin().await.expect("begin"));
+        let mut waiter = lease_in(pool.begin().await.expect("begin"));
         let user = new_user("locked");
         insert(&mut holder, &user)
             .await

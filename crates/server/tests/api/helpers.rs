@@ -49,24 +49,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(settings: AppSettings) -> TestApp {
     // A migrated clone of the template: the service need not migrate.
     let database = TestDatabase::create().await;
-    let mut cli = Cli::try_parse_from([
-        "doorman".to_owned(),
-        format!("--database-url={}", database.url()),
-        "--bind-address=127.0.0.1:0".to_owned(),
-        format!("--http-workers={}", settings.http_workers),
-        format!("--db-max-connections={}", settings.db_max_connections),
-        "--argon2-memory-kib=1024".to_owned(),
-        "--argon2-iterations=1".to_owned(),
-        "--log=off".to_owned(),
-    ])
-    .expect("arguments parse");
-    let key = SigningKey::generate();
-    cli.config.access_token_private_key = Some(key.to_pkcs8_pem().expect("encodes"));
-    let application = Application::build(&cli.config)
-        .await
-        .expect("the service starts");
-    let base = format!("http://{}", application.address());
-    tokio::spawn(application.run_until_stopped());
+    let (base, key) = start(&database.url(), settings, &[]).await;
     TestApp {
         base,
         client: reqwest::Client::new(),
@@ -74,6 +57,45 @@ pub async fn spawn_app_with(settings: AppSettings) -> TestApp {
         db: database.pool(2).await,
         _database: database,
     }
+}
+
+/// Starts the service against a database server that is not there, which
+/// it waits for at most `acquire_timeout_ms`: its base URL.
+pub async fn spawn_app_without_database(acquire_timeout_ms: u64) -> String {
+    let (base, _) = start(
+        "postgres://doorman@localhost/doorman?host=/nonexistent",
+        AppSettings::default(),
+        &[format!("--db-acquire-timeout-ms={acquire_timeout_ms}")],
+    )
+    .await;
+    base
+}
+
+/// Starts the service on a random port: its base URL and signing key.
+async fn start(
+    database_url: &str,
+    settings: AppSettings,
+    extra: &[String],
+) -> (String, SigningKey) {
+    let arguments = [
+        "doorman".to_owned(),
+        format!("--database-url={database_url}"),
+        "--bind-address=127.0.0.1:0".to_owned(),
+        format!("--http-workers={}", settings.http_workers),
+        format!("--db-max-connections={}", settings.db_max_connections),
+        "--argon2-memory-kib=1024".to_owned(),
+        "--argon2-iterations=1".to_owned(),
+        "--log=off".to_owned(),
+    ];
+    let mut cli = Cli::try_parse_from(arguments.iter().chain(extra)).expect("arguments parse");
+    let key = SigningKey::generate();
+    cli.config.access_token_private_key = Some(key.to_pkcs8_pem().expect("encodes"));
+    let application = Application::build(&cli.config)
+        .await
+        .expect("the service starts");
+    let base = format!("http://{}", application.address());
+    tokio::spawn(application.run_until_stopped());
+    (base, key)
 }
 
 /// An address no other test uses.

@@ -2,6 +2,7 @@
 //! PostgreSQL, driven over HTTP as a client would.
 
 mod concurrency;
+mod database_down;
 mod health;
 mod helpers;
 mod login;
