@@ -77,3 +77,40 @@ fn connect_options(settings: &DatabaseSettings) -> Result<PgConnectOptions, Inva
 fn milliseconds(duration: Duration) -> String {
     format!("{}ms", duration.as_millis())
 }
+
+#[cfg(test)]
+mod tests {
+    use test_db::TestDatabase;
+
+    use super::*;
+
+    #[test]
+    fn every_session_runs_under_the_configured_limits_and_name() {
+        test_db::run(async {
+            let test_database = TestDatabase::create().await;
+            let database = connect_lazy(&DatabaseSettings {
+                url: SecretString::from(test_database.url()),
+                max_connections: 1,
+                acquire_timeout: Duration::from_secs(5),
+                application_name: "doorman-limits".to_owned(),
+                statement_timeout: Duration::from_millis(1500),
+                lock_timeout: Duration::from_millis(250),
+                idle_in_transaction_timeout: Duration::from_secs(7),
+                thresholds: Thresholds::default(),
+            })
+            .expect("valid URL");
+
+            let settings: Vec<String> = sqlx::query_scalar(
+                "SELECT current_setting(name) FROM unnest(ARRAY[
+                     'statement_timeout', 'lock_timeout',
+                     'idle_in_transaction_session_timeout', 'application_name'
+                 ]) WITH ORDINALITY AS s(name, n) ORDER BY n",
+            )
+            .fetch_all(database.pool())
+            .await
+            .expect("settings");
+
+            assert_eq!(settings, ["1500ms", "250ms", "7s", "doorman-limits"]);
+        });
+    }
+}
