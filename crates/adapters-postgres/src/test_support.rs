@@ -106,27 +106,54 @@ impl SeenEvent {
 /// Sends every event of the current thread to the returned receiver while
 /// the guard lives. Use it in a current-thread runtime, so that spawned
 /// tasks log on the same thread.
+///
+/// One global subscriber, installed once, routes events by thread: with a
+/// thread-local subscriber per test, tracing's per-callsite cache of
+/// interest can miss events while tests run in parallel.
 pub fn watch_events() -> (
-    tracing::subscriber::DefaultGuard,
+    EventsWatched,
     tokio::sync::mpsc::UnboundedReceiver<SeenEvent>,
 ) {
     use tracing_subscriber::layer::SubscriberExt as _;
 
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(ThreadSink))
+            .expect("no other global subscriber in these tests");
+    });
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
-    let subscriber = tracing_subscriber::registry().with(EventSender(sender));
-    (tracing::subscriber::set_default(subscriber), receiver)
+    SINK.with(|sink| *sink.borrow_mut() = Some(sender));
+    (EventsWatched, receiver)
 }
 
-struct EventSender(tokio::sync::mpsc::UnboundedSender<SeenEvent>);
+thread_local! {
+    static SINK: std::cell::RefCell<Option<tokio::sync::mpsc::UnboundedSender<SeenEvent>>> =
+        const { std::cell::RefCell::new(None) };
+}
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for EventSender {
+/// Stops sending this thread's events when dropped.
+pub struct EventsWatched;
+
+impl Drop for EventsWatched {
+    fn drop(&mut self) {
+        SINK.with(|sink| *sink.borrow_mut() = None);
+    }
+}
+
+struct ThreadSink;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ThreadSink {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        let mut fields = FieldText::default();
-        event.record(&mut fields);
-        // The receiver may be gone at the end of a test; nothing to do then.
-        let _ = self.0.send(SeenEvent {
-            level: *event.metadata().level(),
-            fields: fields.0,
+        SINK.with(|sink| {
+            if let Some(sender) = sink.borrow().as_ref() {
+                let mut fields = FieldText::default();
+                event.record(&mut fields);
+                // The receiver may be gone at the end of a test.
+                let _ = sender.send(SeenEvent {
+                    level: *event.metadata().level(),
+                    fields: fields.0,
+                });
+            }
         });
     }
 }
