@@ -13,14 +13,14 @@ use crate::lease::Lease;
 pub(super) struct Session {
     // Taken only by `drop`.
     lease: Option<Lease>,
-    /// Open levels: 1 is the transaction, each more a savepoint.
+    /// Open levels: 1 is the transaction, each more a savepoint. While it
+    /// is not 0 the server may hold a transaction open for this session:
+    /// it is 1 from before `BEGIN` is sent, and 0 only once the
+    /// transaction has certainly ended.
     depth: u32,
     /// A statement failed at the innermost level: the server refuses
     /// everything until that level is rolled back.
     failed: bool,
-    /// The server may hold a transaction open for this session: set before
-    /// `BEGIN` is sent, cleared only once it has certainly ended.
-    dirty: bool,
 }
 
 impl Session {
@@ -29,20 +29,18 @@ impl Session {
         lease: Lease,
         options: TransactionOptions,
     ) -> Result<Self, RepoError> {
-        // Dirty before `BEGIN` is sent: if this future is dropped while it
-        // is in flight, `drop` still rolls back.
+        // Open before `BEGIN` is sent: if this future is dropped while it is
+        // in flight, `drop` still rolls back.
         let mut session = Self {
             lease: Some(lease),
-            depth: 0,
+            depth: 1,
             failed: false,
-            dirty: true,
         };
         session
             .lease()?
             .control("transaction.begin", sql::begin(options))
             .await
             .map_err(repo_error)?;
-        session.depth = 1;
         session.lease()?.in_transaction = true;
         Ok(session)
     }
@@ -107,7 +105,7 @@ impl Session {
             Err(error) => {
                 let error = commit_error(error);
                 // The server answered: the transaction is over (rolled
-                // back). Otherwise the session stays dirty and is cleaned
+                // back). Otherwise the session stays open and is cleaned
                 // up or closed when dropped.
                 if !matches!(error, RepoError::OutcomeUnknown(_)) {
                     self.ended();
@@ -143,7 +141,6 @@ impl Session {
     fn ended(&mut self) {
         self.depth = 0;
         self.failed = false;
-        self.dirty = false;
         if let Some(lease) = self.lease.as_mut() {
             lease.in_transaction = false;
         }
@@ -152,7 +149,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if !self.dirty {
+        if self.depth == 0 {
             return;
         }
         let Some(connection) = self.lease.take().and_then(Lease::into_pooled) else {
