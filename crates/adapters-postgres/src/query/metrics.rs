@@ -36,14 +36,17 @@ impl QueryMetrics {
         elapsed: Duration,
         error_type: Option<&'static str>,
     ) {
-        let mut attributes = vec![
-            KeyValue::new("db.system.name", "postgresql"),
-            KeyValue::new("db.operation.name", operation),
-        ];
-        if let Some(error_type) = error_type {
-            attributes.push(KeyValue::new("error.type", error_type));
+        let system = KeyValue::new("db.system.name", "postgresql");
+        let operation = KeyValue::new("db.operation.name", operation);
+        let seconds = elapsed.as_secs_f64();
+        // Only failures carry `error.type`, as the conventions say.
+        match error_type {
+            Some(error_type) => self.duration.record(
+                seconds,
+                &[system, operation, KeyValue::new("error.type", error_type)],
+            ),
+            None => self.duration.record(seconds, &[system, operation]),
         }
-        self.duration.record(elapsed.as_secs_f64(), &attributes);
     }
 }
 
