@@ -8,6 +8,8 @@ use rand_core::OsRng;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
+use crate::verification_key::VerificationKey;
+
 /// An Ed25519 private key, with the public half and its key id.
 pub struct SigningKey {
     key: ed25519_dalek::SigningKey,
@@ -70,13 +72,14 @@ impl SigningKey {
             .map_err(|_| InvalidSigningKey)
     }
 
-    pub(crate) fn public_key(&self) -> [u8; 32] {
-        self.key.verifying_key().to_bytes()
+    /// The public half, which verifies what this key signs.
+    pub(crate) fn verification_key(&self) -> VerificationKey {
+        VerificationKey::from(self.key.verifying_key())
     }
 }
 
 /// RFC 7638: the SHA-256 of the key's required JWK members in lexical order.
-fn thumbprint(public_key: &[u8; 32]) -> String {
+pub(crate) fn thumbprint(public_key: &[u8; 32]) -> String {
     let jwk = format!(
         r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
         URL_SAFE_NO_PAD.encode(public_key)
@@ -99,7 +102,10 @@ mod tests {
 
         let read = SigningKey::from_pkcs8_pem(&pem).expect("decodes");
 
-        assert_eq!(read.public_key(), key.public_key());
+        assert_eq!(
+            read.verification_key().public_key(),
+            key.verification_key().public_key()
+        );
         assert_eq!(read.key_id(), key.key_id());
     }
 

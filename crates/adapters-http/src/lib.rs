@@ -6,6 +6,7 @@
 //! into the contract's responses and error bodies. It depends on `app` and
 //! the domain; it never touches SQL or cryptography.
 
+mod client_ip;
 mod error;
 mod extract;
 mod request_context;
@@ -13,5 +14,6 @@ mod routes;
 mod server;
 
 pub use actix_web::dev::Server;
+pub use client_ip::{InvalidTrustedProxy, TrustedProxies};
 pub use error::ApiError;
 pub use server::{ApiState, ServerSettings, app, serve};

@@ -13,6 +13,7 @@ use app::auth::AuthService;
 use app::users::UserService;
 use domain::ports::ReadinessProbe;
 
+use crate::client_ip::TrustedProxies;
 use crate::error::{ApiError, FieldIssue};
 use crate::request_context::around_request;
 use crate::routes;
@@ -20,15 +21,21 @@ use crate::routes;
 /// The largest request body accepted.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// What the handlers use: the use cases and the readiness probe.
+/// What the handlers use: the use cases, the readiness probe, and what the
+/// service publishes or believes about the network.
 #[derive(Clone)]
 pub struct ApiState {
-    /// Registration, sign-in, token verification.
+    /// Registration, sign-in, sessions, token verification.
     pub auth: AuthService,
-    /// Account reads.
+    /// Accounts.
     pub users: UserService,
     /// Whether the database can serve this build.
     pub readiness: Arc<dyn ReadinessProbe>,
+    /// The JSON Web Key Set of the keys that verify access tokens, rendered
+    /// once at start-up.
+    pub jwks: Arc<str>,
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// How the HTTP server runs.

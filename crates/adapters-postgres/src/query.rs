@@ -18,7 +18,7 @@ use crate::error::{is_stale_plan, repo_error};
 use crate::lease::Lease;
 
 pub(crate) use metrics::QueryMetrics;
-pub(crate) use statement::{One, Optional, Statement};
+pub(crate) use statement::{Affected, Many, One, Optional, Statement};
 
 /// A statement parameter's name, and its value as a log may show it.
 pub(crate) type Param<'a> = (&'static str, &'a (dyn Display + Sync));
@@ -43,6 +43,18 @@ pub(crate) struct Redacted;
 impl Display for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+/// An optional parameter as the log shows it: its value, or `null`.
+pub(crate) struct Nullable<T>(pub(crate) Option<T>);
+
+impl<T: Display> Display for Nullable<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(value) => value.fmt(f),
+            None => f.write_str("null"),
+        }
     }
 }
 

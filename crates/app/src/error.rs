@@ -2,6 +2,7 @@
 
 use domain::error::{BoxError, Conflict, InvalidData, RepoError};
 use domain::ports::{HasherError, TokenError};
+use time::Duration;
 
 /// Why a use case failed, in the terms the HTTP contract answers with.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,22 @@ pub enum AppError {
     /// The request contradicts what is stored.
     #[error("{0}")]
     Conflict(Conflict),
+    /// The change was based on an older version of the record.
+    #[error("the record is at version {current}, not the one the change was based on")]
+    PreconditionFailed {
+        /// The version the record is at.
+        current: i64,
+    },
+    /// A value of the request breaks a rule that only the use case can
+    /// check (a guessable password, a wrong current password).
+    #[error("{0}")]
+    Rejected(Rejection),
+    /// Too many attempts: the caller must wait before trying again.
+    #[error("too many attempts; try again in {} seconds", retry_after.whole_seconds())]
+    RateLimited {
+        /// How long to wait, rounded up to whole seconds.
+        retry_after: Duration,
+    },
     /// The store refused a value that the request supplied.
     #[error("{0}")]
     Invalid(InvalidData),
@@ -52,6 +69,28 @@ pub enum AuthFailure {
     /// The token is genuine but its account no longer exists.
     #[error("the account of this access token no longer exists")]
     AccountGone,
+    /// The access token is genuine but its session has ended (sign-out,
+    /// password change, reuse of a refresh token).
+    #[error("the session of this access token has ended")]
+    SessionEnded,
+    /// The refresh token is unknown, expired, or its session has ended.
+    #[error("the refresh token is invalid or expired")]
+    InvalidRefreshToken,
+    /// A replaced refresh token was presented again: its session was ended
+    /// in case the token was stolen.
+    #[error("the refresh token was already used; its session has ended, sign in again")]
+    RefreshTokenReused,
+}
+
+/// A value of the request that a use case refused, with the field it came
+/// in (in the HTTP contract's spelling).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct Rejection {
+    /// The request field, as the contract spells it (`newPassword`).
+    pub field: &'static str,
+    /// What is wrong, in words for a person.
+    pub message: String,
 }
 
 /// Why an authenticated caller may not do what they asked.
@@ -68,6 +107,9 @@ pub enum Forbidden {
 impl From<RepoError> for AppError {
     fn from(error: RepoError) -> Self {
         match error {
+            RepoError::Conflict(Conflict::StaleVersion { current }) => {
+                Self::PreconditionFailed { current }
+            }
             RepoError::Conflict(conflict) => Self::Conflict(conflict),
             RepoError::NotFound => Self::NotFound("record"),
             RepoError::Invalid(invalid) => Self::Invalid(invalid),
@@ -83,7 +125,10 @@ impl From<RepoError> for AppError {
 
 impl From<HasherError> for AppError {
     fn from(error: HasherError) -> Self {
-        Self::Internal(error.into())
+        match error {
+            HasherError::Busy => Self::Unavailable(error.into()),
+            HasherError::Failed(_) => Self::Internal(error.into()),
+        }
     }
 }
 

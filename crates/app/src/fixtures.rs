@@ -1,37 +1,73 @@
-//! Builders shared by the services' unit tests.
+//! Builders shared by the services' unit tests: a fake of every port, and
+//! units of work whose repositories are shared fakes too, with a journal of
+//! how each unit ended.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use async_trait::async_trait;
+use domain::auth::{AccessClaims, IssuedAccessToken};
 use domain::error::RepoError;
 use domain::password::PasswordHash;
 use domain::ports::{
-    MockClock, MockPasswordHasher, MockTokenIssuer, MockTransactor, MockUserRepository,
+    AuditLog, MockAuditLog, MockClock, MockPasswordHasher, MockPasswordStrength,
+    MockRefreshSecrets, MockSessionRepository, MockThrottleRepository, MockTokenIssuer,
+    MockUserRepository, SessionRepository, ThrottleRepository, TransactionOptions, Transactor,
+    UnitOfWork, UserRepository,
 };
+use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
+use domain::throttle::ThrottleRule;
 use domain::user::{DisplayName, Email, NewUser, Role, User, UserId, UserStatus};
-use time::OffsetDateTime;
+use secrecy::SecretString;
 use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
 
-use crate::auth::AuthService;
+use crate::auth::{AuthPolicy, AuthPorts, AuthService};
 use crate::transaction::{RetryPolicy, Transactions};
 use crate::users::UserService;
+
+/// The repositories that units of work hand out: one set shared by every
+/// unit, so that a test sets expectations once.
+#[derive(Default)]
+pub struct UnitRepositories {
+    pub users: MockUserRepository,
+    pub sessions: MockSessionRepository,
+    pub throttles: MockThrottleRepository,
+    pub audit: MockAuditLog,
+}
+
+/// How the units of work of a test ended, in order: `commit` or
+/// `rollback`.
+pub type Journal = Arc<Mutex<Vec<&'static str>>>;
 
 /// One fake of every port, to be given expectations and then wired.
 pub struct Ports {
     pub users: MockUserRepository,
-    pub transactor: MockTransactor,
+    pub sessions: MockSessionRepository,
+    pub throttles: MockThrottleRepository,
+    pub unit: UnitRepositories,
     pub hasher: MockPasswordHasher,
+    pub strength: MockPasswordStrength,
     pub tokens: MockTokenIssuer,
+    pub secrets: MockRefreshSecrets,
     pub now: OffsetDateTime,
+    pub policy: AuthPolicy,
+    pub journal: Journal,
 }
 
 impl Ports {
     pub fn new() -> Self {
         Self {
             users: MockUserRepository::new(),
-            transactor: MockTransactor::new(),
+            sessions: MockSessionRepository::new(),
+            throttles: MockThrottleRepository::new(),
+            unit: UnitRepositories::default(),
             hasher: MockPasswordHasher::new(),
+            strength: MockPasswordStrength::new(),
             tokens: MockTokenIssuer::new(),
+            secrets: MockRefreshSecrets::new(),
             now: datetime!(2026-11-27 09:00 UTC),
+            policy: policy(),
+            journal: Journal::default(),
         }
     }
 
@@ -41,24 +77,144 @@ impl Ports {
         Arc::new(clock)
     }
 
+    fn transactions(
+        unit: UnitRepositories,
+        journal: &Journal,
+        clock: Arc<MockClock>,
+    ) -> Transactions {
+        let transactor = FakeTransactor {
+            repositories: Arc::new(unit),
+            journal: Arc::clone(journal),
+        };
+        Transactions::new(Arc::new(transactor), clock, RetryPolicy::default())
+    }
+
     pub fn auth(self) -> AuthService {
         let clock = self.clock();
-        let transactions = Transactions::new(
-            Arc::new(self.transactor),
-            clock.clone(),
-            RetryPolicy::default(),
-        );
+        let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
         AuthService::new(
-            Arc::new(self.users),
-            transactions,
-            Arc::new(self.hasher),
-            Arc::new(self.tokens),
-            clock,
+            AuthPorts {
+                users: Arc::new(self.users),
+                sessions: Arc::new(self.sessions),
+                throttles: Arc::new(self.throttles),
+                transactions,
+                hasher: Arc::new(self.hasher),
+                strength: Arc::new(self.strength),
+                tokens: Arc::new(self.tokens),
+                secrets: Arc::new(self.secrets),
+                clock,
+            },
+            self.policy,
         )
     }
 
     pub fn user_service(self) -> UserService {
-        UserService::new(Arc::new(self.users))
+        let clock = self.clock();
+        let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
+        UserService::new(Arc::new(self.users), transactions, clock)
+    }
+
+    /// No address or client is locked.
+    pub fn nothing_locked(&mut self) {
+        self.throttles
+            .expect_locked_until()
+            .returning(|_, _| Ok(None));
+    }
+
+    /// Every unit of work records its audit events without complaint.
+    pub fn audit_accepted(&mut self) {
+        self.unit.audit.expect_record().returning(|_| Ok(()));
+    }
+
+    /// Refresh secrets that are always `secret()`, digested to `digest(1)`.
+    pub fn fixed_secrets(&mut self) {
+        self.secrets
+            .expect_generate()
+            .returning(|| (secret(), digest(1)));
+    }
+
+    /// Access tokens that sign as `signed`.
+    pub fn tokens_issued(&mut self) {
+        self.tokens.expect_issue().returning(|_, _, _| {
+            Ok(IssuedAccessToken {
+                token: SecretString::from("signed"),
+                lifetime: Duration::minutes(15),
+            })
+        });
+    }
+}
+
+/// The limits the tests run under: five failures per address, twenty per
+/// client, three registrations per client.
+pub fn policy() -> AuthPolicy {
+    let rule = |threshold| ThrottleRule {
+        threshold,
+        window: Duration::hours(1),
+        base_lock: Duration::seconds(30),
+        max_lock: Duration::minutes(15),
+    };
+    AuthPolicy {
+        sessions: SessionLifetime {
+            absolute: Duration::days(30),
+            idle: Duration::days(7),
+            grace: Duration::seconds(10),
+        },
+        login_per_account: rule(5),
+        login_per_ip: rule(20),
+        registration_per_ip: rule(3),
+    }
+}
+
+struct FakeTransactor {
+    repositories: Arc<UnitRepositories>,
+    journal: Journal,
+}
+
+#[async_trait]
+impl Transactor for FakeTransactor {
+    async fn begin(&self, _: TransactionOptions) -> Result<Box<dyn UnitOfWork>, RepoError> {
+        Ok(Box::new(FakeUnit {
+            repositories: Arc::clone(&self.repositories),
+            journal: Arc::clone(&self.journal),
+        }))
+    }
+}
+
+struct FakeUnit {
+    repositories: Arc<UnitRepositories>,
+    journal: Journal,
+}
+
+#[async_trait]
+impl UnitOfWork for FakeUnit {
+    fn users(&self) -> &dyn UserRepository {
+        &self.repositories.users
+    }
+
+    fn sessions(&self) -> &dyn SessionRepository {
+        &self.repositories.sessions
+    }
+
+    fn throttles(&self) -> &dyn ThrottleRepository {
+        &self.repositories.throttles
+    }
+
+    fn audit(&self) -> &dyn AuditLog {
+        &self.repositories.audit
+    }
+
+    async fn nest(&self) -> Result<Box<dyn UnitOfWork>, RepoError> {
+        Err(RepoError::Internal("the use cases do not nest".into()))
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), RepoError> {
+        self.journal.lock().expect("journal").push("commit");
+        Ok(())
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<(), RepoError> {
+        self.journal.lock().expect("journal").push("rollback");
+        Ok(())
     }
 }
 
@@ -92,6 +248,27 @@ pub fn registered_user(password: &str) -> User {
         display_name: DisplayName::parse("Ada").expect("valid"),
         password_hash: hash_of(password),
     })
+}
+
+/// The claims of a token of `user` in a new session.
+pub fn claims_for(user: &User) -> AccessClaims {
+    let now = datetime!(2026-11-27 09:00 UTC);
+    AccessClaims {
+        user_id: user.id,
+        session_id: SessionId::generate(),
+        role: user.role,
+        issued_at: now,
+        expires_at: now + Duration::minutes(15),
+    }
+}
+
+pub fn secret() -> RefreshSecret {
+    RefreshSecret::parse(&"s".repeat(RefreshSecret::ENCODED_LEN)).expect("valid")
+}
+
+/// A digest told apart by `n`.
+pub fn digest(n: u8) -> SecretDigest {
+    SecretDigest::from_bytes([n; 32])
 }
 
 pub fn unavailable() -> RepoError {

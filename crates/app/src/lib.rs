@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod housekeeping;
 pub mod transaction;
 pub mod users;
 

@@ -3,6 +3,7 @@
 use secrecy::SecretString;
 use time::{Duration, OffsetDateTime};
 
+use crate::session::SessionId;
 use crate::user::{Role, UserId};
 
 /// The verified content of an access token: who the bearer is and what the
@@ -11,6 +12,8 @@ use crate::user::{Role, UserId};
 pub struct AccessClaims {
     /// The account the token was issued to.
     pub user_id: UserId,
+    /// The session the token belongs to.
+    pub session_id: SessionId,
     /// The account's role when the token was issued.
     pub role: Role,
     /// When the token was issued.

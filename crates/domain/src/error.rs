@@ -51,6 +51,12 @@ pub enum Conflict {
     /// regard to letter case).
     #[error("the email address is already registered")]
     EmailTaken,
+    /// The record changed since the version the caller based its change on.
+    #[error("the record is at version {current}, not the expected one")]
+    StaleVersion {
+        /// The version the record is at.
+        current: i64,
+    },
     /// A uniqueness rule that the domain has no name for.
     #[error("unique constraint {constraint} was violated")]
     Unique {

@@ -1,6 +1,7 @@
-//! Doorman's domain: the user account, the values it is made of, and the
-//! ports through which the rest of the service reaches storage, password
-//! hashing, access tokens and time.
+//! Doorman's domain: the user account, its sessions, the attempt counters
+//! and the audit trail, the values they are made of, and the ports through
+//! which the rest of the service reaches storage, password hashing and
+//! strength, tokens and time.
 //!
 //! Every value here is valid by construction ("parse, don't validate"): the
 //! only ways to build one are fallible constructors that enforce the rules of
@@ -9,8 +10,11 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod password;
 pub mod ports;
+pub mod session;
+pub mod throttle;
 pub mod user;

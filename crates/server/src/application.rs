@@ -2,23 +2,33 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
-use adapters_crypto::{Argon2PasswordHasher, Ed25519AccessTokens};
+use adapters_crypto::{
+    Argon2PasswordHasher, Ed25519AccessTokens, RandomRefreshSecrets, ZxcvbnPasswordStrength,
+};
 use adapters_http::{ApiState, Server};
-use adapters_postgres::{Database, PgReadinessProbe, PgTransactor, PgUserRepository};
+use adapters_postgres::{
+    Database, PgReadinessProbe, PgSessionRepository, PgThrottleRepository, PgTransactor,
+    PgUserRepository,
+};
 use anyhow::Context as _;
-use app::auth::AuthService;
+use app::auth::{AuthPorts, AuthService};
+use app::housekeeping::Housekeeping;
 use app::transaction::Transactions;
 use app::users::UserService;
+use tokio::task::JoinHandle;
 
 use crate::clock::SystemClock;
 use crate::config::Config;
+use crate::purge;
 
 /// The HTTP server with everything it serves, bound to its address.
 pub struct Application {
     server: Server,
     address: SocketAddr,
     database: Database,
+    purge: JoinHandle<()>,
 }
 
 impl Application {
@@ -37,26 +47,48 @@ impl Application {
             tracing::info!("migrations applied");
         }
         let tokens =
-            Ed25519AccessTokens::new(&config.signing_key()?, config.access_token_settings())?;
+            Ed25519AccessTokens::new(&config.signing_key()?, config.access_token_settings())?
+                .with_verification_keys(config.verification_keys()?);
+        let jwks = serde_json::to_string(&tokens.jwks()).context("cannot render the JWKS")?;
         let hasher = Argon2PasswordHasher::new(config.hashing_settings())
             .context("the argon2 settings are unusable")?;
+        let strength = ZxcvbnPasswordStrength::new(config.password_min_score)?;
         let users = Arc::new(PgUserRepository::new(database.clone()));
+        let sessions = Arc::new(PgSessionRepository::new(database.clone()));
+        let throttles = Arc::new(PgThrottleRepository::new(database.clone()));
         let clock = Arc::new(SystemClock);
         let transactions = Transactions::new(
             Arc::new(PgTransactor::new(database.clone())),
             clock.clone(),
             config.retry_policy(),
         );
+        let housekeeping = Housekeeping::new(
+            sessions.clone(),
+            throttles.clone(),
+            clock.clone(),
+            config.purge_batch,
+            config.longest_throttle_window(),
+        );
+        let auth = AuthService::new(
+            AuthPorts {
+                users: users.clone(),
+                sessions,
+                throttles,
+                transactions: transactions.clone(),
+                hasher: Arc::new(hasher),
+                strength: Arc::new(strength),
+                tokens: Arc::new(tokens),
+                secrets: Arc::new(RandomRefreshSecrets),
+                clock: clock.clone(),
+            },
+            config.auth_policy()?,
+        );
         let state = ApiState {
-            auth: AuthService::new(
-                users.clone(),
-                transactions,
-                Arc::new(hasher),
-                Arc::new(tokens),
-                clock,
-            ),
-            users: UserService::new(users),
+            auth,
+            users: UserService::new(users, transactions, clock),
             readiness: Arc::new(PgReadinessProbe::new(database.pool().clone())),
+            jwks: jwks.into(),
+            trusted_proxies: config.trusted_proxies.clone(),
         };
         let listener = TcpListener::bind(config.bind_address)
             .with_context(|| format!("cannot listen on {}", config.bind_address))?;
@@ -72,10 +104,15 @@ impl Application {
             db.max_connections = config.db_max_connections,
             "listening"
         );
+        let purge = tokio::spawn(purge::every(
+            Duration::from_secs(config.purge_interval_secs.into()),
+            housekeeping,
+        ));
         Ok(Self {
             server,
             address,
             database,
+            purge,
         })
     }
 
@@ -91,7 +128,9 @@ impl Application {
     ///
     /// An I/O failure of the server.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.server.await.context("the HTTP server failed")?;
+        let served = self.server.await.context("the HTTP server failed");
+        self.purge.abort();
+        served?;
         tracing::info!("stopped accepting requests; closing the database pool");
         self.database.pool().close().await;
         tracing::info!("shut down");

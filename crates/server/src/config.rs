@@ -8,12 +8,15 @@ use std::path::PathBuf;
 use std::thread::available_parallelism;
 use std::time::Duration;
 
-use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey};
-use adapters_http::ServerSettings;
+use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey, VerificationKey};
+use adapters_http::{ServerSettings, TrustedProxies};
 use adapters_postgres::{DatabaseSettings, Thresholds};
 use anyhow::{Context as _, bail};
+use app::auth::AuthPolicy;
 use app::transaction::RetryPolicy;
 use clap::{Parser, Subcommand, ValueEnum};
+use domain::session::SessionLifetime;
+use domain::throttle::ThrottleRule;
 use secrecy::SecretString;
 
 /// Doorman: user accounts and authentication over HTTP, on PostgreSQL.
@@ -128,6 +131,12 @@ pub struct Config {
     #[arg(long, env = "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE")]
     pub access_token_private_key_file: Option<PathBuf>,
 
+    /// File of further Ed25519 keys (PEM, public or private, one after
+    /// another) whose tokens are still accepted: the previous signing key,
+    /// during a rotation.
+    #[arg(long, env = "DOORMAN_ACCESS_TOKEN_VERIFICATION_KEYS_FILE")]
+    pub access_token_verification_keys_file: Option<PathBuf>,
+
     /// Seconds an access token is accepted after it is issued.
     #[arg(long, env = "DOORMAN_ACCESS_TOKEN_TTL_SECS", default_value_t = 900,
           value_parser = clap::value_parser!(u32).range(60..=86_400))]
@@ -140,6 +149,82 @@ pub struct Config {
     /// The `aud` claim of access tokens.
     #[arg(long, env = "DOORMAN_TOKEN_AUDIENCE", default_value = "doorman")]
     pub token_audience: String,
+
+    /// Seconds a session lives after sign-in, however often it is used.
+    #[arg(long, env = "DOORMAN_SESSION_LIFETIME_SECS", default_value_t = 30 * 86_400,
+          value_parser = clap::value_parser!(u32).range(60..=366 * 86_400))]
+    pub session_lifetime_secs: u32,
+
+    /// Seconds a session lives without a refresh.
+    #[arg(long, env = "DOORMAN_SESSION_IDLE_TIMEOUT_SECS", default_value_t = 7 * 86_400,
+          value_parser = clap::value_parser!(u32).range(60..=366 * 86_400))]
+    pub session_idle_timeout_secs: u32,
+
+    /// Seconds after a refresh during which the replaced refresh token still
+    /// yields a pair for the same session (two tabs, a retried request)
+    /// instead of counting as a reuse.
+    #[arg(long, env = "DOORMAN_REFRESH_GRACE_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=300))]
+    pub refresh_grace_secs: u32,
+
+    /// Failed sign-ins for one email address, within the failure window,
+    /// before the address is locked.
+    #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_max_failures_per_account: u32,
+
+    /// Failed sign-ins from one client address, within the failure window,
+    /// before the client is locked.
+    #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_max_failures_per_ip: u32,
+
+    /// Seconds that failed sign-ins are remembered, from the first of a
+    /// series.
+    #[arg(long, env = "DOORMAN_LOGIN_FAILURE_WINDOW_SECS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub login_failure_window_secs: u32,
+
+    /// Seconds of the first lock; each further failure doubles it.
+    #[arg(long, env = "DOORMAN_LOCKOUT_BASE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub lockout_base_secs: u32,
+
+    /// Seconds that no lock exceeds.
+    #[arg(long, env = "DOORMAN_LOCKOUT_MAX_SECS", default_value_t = 900,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub lockout_max_secs: u32,
+
+    /// Registrations from one client address per registration window.
+    #[arg(long, env = "DOORMAN_REGISTRATIONS_PER_IP", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub registrations_per_ip: u32,
+
+    /// Seconds of the registration window; a client over its limit waits
+    /// that long.
+    #[arg(long, env = "DOORMAN_REGISTRATION_WINDOW_SECS", default_value_t = 3600,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub registration_window_secs: u32,
+
+    /// Proxies whose `X-Forwarded-For` is believed: IP networks or
+    /// addresses, comma-separated. Other peers are the client themselves.
+    #[arg(long, env = "DOORMAN_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
+
+    /// Seconds between purges of ended sessions and spent attempt counters.
+    #[arg(long, env = "DOORMAN_PURGE_INTERVAL_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub purge_interval_secs: u32,
+
+    /// Rows deleted per purge statement.
+    #[arg(long, env = "DOORMAN_PURGE_BATCH", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub purge_batch: u32,
+
+    /// The lowest zxcvbn score (0 to 4) a new password may have.
+    #[arg(long, env = "DOORMAN_PASSWORD_MIN_SCORE", default_value_t = 3,
+          value_parser = clap::value_parser!(u8).range(0..=4))]
+    pub password_min_score: u8,
 
     /// argon2id memory per hash, in KiB (OWASP minimum: 19456).
     #[arg(long, env = "DOORMAN_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
@@ -156,6 +241,11 @@ pub struct Config {
     /// Password hashes computed at once [default: the number of CPUs].
     #[arg(long, env = "DOORMAN_PASSWORD_HASH_CONCURRENCY")]
     pub password_hash_concurrency: Option<NonZeroUsize>,
+
+    /// Password hashes that may wait for a free slot; beyond that, requests
+    /// are answered 503 at once instead of stalling the others.
+    #[arg(long, env = "DOORMAN_PASSWORD_HASH_QUEUE", default_value_t = 64)]
+    pub password_hash_queue: usize,
 
     /// Log filter, in `RUST_LOG` syntax (`info`, `server=debug,info`, ...).
     #[arg(long, env = "DOORMAN_LOG", default_value = "info")]
@@ -242,6 +332,70 @@ impl Config {
         SigningKey::from_pkcs8_pem(&pem).context("the access-token signing key is unusable")
     }
 
+    pub(crate) fn auth_policy(&self) -> anyhow::Result<AuthPolicy> {
+        let seconds = |secs: u32| time::Duration::seconds(i64::from(secs));
+        if self.session_idle_timeout_secs < self.access_token_ttl_secs {
+            bail!(
+                "DOORMAN_SESSION_IDLE_TIMEOUT_SECS ({}) must be at least DOORMAN_ACCESS_TOKEN_TTL_SECS ({}): \
+                 a session would idle out while its access token is still in use",
+                self.session_idle_timeout_secs,
+                self.access_token_ttl_secs
+            );
+        }
+        let login = |threshold| ThrottleRule {
+            threshold,
+            window: seconds(self.login_failure_window_secs),
+            base_lock: seconds(self.lockout_base_secs),
+            max_lock: seconds(self.lockout_max_secs.max(self.lockout_base_secs)),
+        };
+        let registration_window = seconds(self.registration_window_secs);
+        Ok(AuthPolicy {
+            sessions: SessionLifetime {
+                absolute: seconds(self.session_lifetime_secs),
+                idle: seconds(self.session_idle_timeout_secs),
+                grace: seconds(self.refresh_grace_secs),
+            },
+            login_per_account: login(self.login_max_failures_per_account),
+            login_per_ip: login(self.login_max_failures_per_ip),
+            registration_per_ip: ThrottleRule {
+                threshold: self.registrations_per_ip,
+                window: registration_window,
+                base_lock: registration_window,
+                max_lock: registration_window,
+            },
+        })
+    }
+
+    /// The longest window any attempt counter uses, for the purge.
+    pub(crate) fn longest_throttle_window(&self) -> time::Duration {
+        time::Duration::seconds(i64::from(
+            self.login_failure_window_secs
+                .max(self.registration_window_secs)
+                .max(self.lockout_max_secs),
+        ))
+    }
+
+    /// The further keys whose tokens are accepted, if a file names them.
+    pub(crate) fn verification_keys(&self) -> anyhow::Result<Vec<VerificationKey>> {
+        let Some(path) = &self.access_token_verification_keys_file else {
+            return Ok(Vec::new());
+        };
+        let pems = std::fs::read_to_string(path)
+            .map(SecretString::from)
+            .with_context(|| {
+                format!(
+                    "cannot read DOORMAN_ACCESS_TOKEN_VERIFICATION_KEYS_FILE ({})",
+                    path.display()
+                )
+            })?;
+        VerificationKey::from_pem_bundle(&pems).with_context(|| {
+            format!(
+                "DOORMAN_ACCESS_TOKEN_VERIFICATION_KEYS_FILE ({}) holds an unusable key",
+                path.display()
+            )
+        })
+    }
+
     pub(crate) fn access_token_settings(&self) -> AccessTokenSettings {
         AccessTokenSettings {
             issuer: self.token_issuer.clone(),
@@ -256,6 +410,7 @@ impl Config {
             iterations: self.argon2_iterations,
             parallelism: self.argon2_parallelism,
             max_concurrent: self.password_hash_concurrency.unwrap_or_else(cpus).get(),
+            max_queued: self.password_hash_queue,
         }
     }
 
@@ -287,12 +442,38 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_trusted_proxy_is_named() {
+        let error = Cli::try_parse_from(["doorman", "--trusted-proxies", "10.0.0.0/8, nope"])
+            .expect_err("refused")
+            .to_string();
+
+        assert!(error.contains("nope"), "{error}");
+    }
+
+    #[test]
+    fn sessions_may_not_idle_out_before_their_access_tokens() {
+        let cli = Cli::try_parse_from([
+            "doorman",
+            "--access-token-ttl-secs",
+            "3600",
+            "--session-idle-timeout-secs",
+            "600",
+        ])
+        .expect("parses");
+
+        assert!(cli.config.auth_policy().is_err());
+    }
+
+    #[test]
     fn out_of_range_values_are_refused() {
         for args in [
             &["doorman", "--db-max-connections", "0"][..],
             &["doorman", "--access-token-ttl-secs", "5"][..],
             &["doorman", "--bind-address", "localhost"][..],
             &["doorman", "--log-format", "xml"][..],
+            &["doorman", "--trusted-proxies", "10.0.0.0/8, not-an-address"][..],
+            &["doorman", "--password-min-score", "5"][..],
+            &["doorman", "--refresh-grace-secs", "301"][..],
         ] {
             assert!(Cli::try_parse_from(args).is_err(), "{args:?}");
         }

@@ -7,6 +7,7 @@
 mod application;
 mod clock;
 mod config;
+mod purge;
 mod telemetry;
 
 pub use application::Application;

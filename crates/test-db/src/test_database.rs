@@ -151,13 +151,22 @@ mod tests {
         tables
     }
 
+    /// The tables of a database with every migration applied.
+    const MIGRATED_TABLES: [&str; 5] = [
+        "_sqlx_migrations",
+        "audit_events",
+        "sessions",
+        "throttles",
+        "users",
+    ];
+
     #[test]
     fn a_clone_has_the_schema_and_is_dropped_when_the_test_succeeds() {
         run(async {
             let database = TestDatabase::create().await;
             let name = database.name().to_owned();
             assert!(exists(&name).await);
-            assert_eq!(tables_of(&database).await, ["_sqlx_migrations", "users"]);
+            assert_eq!(tables_of(&database).await, MIGRATED_TABLES);
 
             drop(database);
 
@@ -210,7 +219,7 @@ mod tests {
             let empty = TestDatabase::empty().await;
             let fresh = TestDatabase::fresh().await;
             assert_eq!(tables_of(&empty).await, Vec::<String>::new());
-            assert_eq!(tables_of(&fresh).await, ["_sqlx_migrations", "users"]);
+            assert_eq!(tables_of(&fresh).await, MIGRATED_TABLES);
         });
     }
 
@@ -219,7 +228,7 @@ mod tests {
         run(async {
             for strategy in [CloneStrategy::WalLog, CloneStrategy::FileCopy] {
                 let database = TestDatabase::clone_with(strategy).await;
-                assert_eq!(tables_of(&database).await, ["_sqlx_migrations", "users"]);
+                assert_eq!(tables_of(&database).await, MIGRATED_TABLES);
             }
         });
     }

@@ -2,6 +2,7 @@
 //! than `cargo bench` reports.
 
 mod estimates;
+mod login_timing;
 mod suite;
 mod test_isolation;
 
@@ -9,11 +10,12 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-const BENCHMARKS: &str = "test-isolation";
+const BENCHMARKS: &str = "test-isolation, login-timing";
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args {
         [name] if name == "test-isolation" => test_isolation::run(),
+        [name] if name == "login-timing" => login_timing::run(),
         _ => bail!("usage: cargo xtask bench <name>, where <name> is one of: {BENCHMARKS}"),
     }
 }

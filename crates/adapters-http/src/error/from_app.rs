@@ -28,6 +28,25 @@ impl From<AppError> for ApiError {
             )
             .with_source(conflict),
             AppError::Invalid(invalid) => Self::refused_value(&invalid).with_source(invalid),
+            AppError::PreconditionFailed { current }
+            | AppError::Conflict(Conflict::StaleVersion { current }) => Self::new(
+                ErrorKind::PreconditionFailed,
+                format!(
+                    "the resource changed since the version in If-Match; it is now at version {current}"
+                ),
+            ),
+            AppError::Rejected(rejection) => {
+                Self::validation(vec![FieldIssue::new(rejection.field, rejection.message)])
+            }
+            AppError::RateLimited { retry_after } => {
+                let seconds = u64::try_from(retry_after.whole_seconds())
+                    .unwrap_or(1)
+                    .max(1);
+                Self::rate_limited(
+                    format!("too many attempts; try again in {seconds} seconds"),
+                    seconds,
+                )
+            }
             AppError::Unavailable(source) => Self::new(
                 ErrorKind::ServiceUnavailable,
                 "the service is temporarily unavailable; try again later",
@@ -90,6 +109,27 @@ mod tests {
             ),
             (AppError::NotFound("user"), StatusCode::NOT_FOUND),
             (
+                AppError::PreconditionFailed { current: 3 },
+                StatusCode::PRECONDITION_FAILED,
+            ),
+            (
+                AppError::Rejected(app::error::Rejection {
+                    field: "newPassword",
+                    message: "is too easy to guess".to_owned(),
+                }),
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                AppError::RateLimited {
+                    retry_after: time::Duration::seconds(30),
+                },
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            (
+                AppError::Unauthenticated(AuthFailure::RefreshTokenReused),
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
                 AppError::Conflict(Conflict::EmailTaken),
                 StatusCode::CONFLICT,
             ),
@@ -138,6 +178,19 @@ mod tests {
         assert!(!internal.to_string().contains("relation"));
         assert!(internal.cause().is_some());
         assert!(!conflict.to_string().contains("users_secret_key"));
+    }
+
+    #[test]
+    fn a_rate_limit_says_how_long_to_wait_in_its_header() {
+        let response = ApiError::from(AppError::RateLimited {
+            retry_after: time::Duration::seconds(42),
+        })
+        .error_response();
+
+        assert_eq!(
+            response.headers().get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"42"[..])
+        );
     }
 
     #[test]

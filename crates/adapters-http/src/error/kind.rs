@@ -9,8 +9,10 @@ pub(crate) enum ErrorKind {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    PreconditionFailed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    RateLimit,
     Internal,
     ServiceUnavailable,
 }
@@ -24,8 +26,10 @@ impl ErrorKind {
             Self::NotFound => "NotFoundError",
             Self::MethodNotAllowed => "MethodNotAllowedError",
             Self::Conflict => "ConflictError",
+            Self::PreconditionFailed => "PreconditionFailedError",
             Self::PayloadTooLarge => "PayloadTooLargeError",
             Self::UnsupportedMediaType => "UnsupportedMediaTypeError",
+            Self::RateLimit => "RateLimitError",
             Self::Internal => "InternalError",
             Self::ServiceUnavailable => "ServiceUnavailableError",
         }
@@ -39,8 +43,10 @@ impl ErrorKind {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimit => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }

@@ -39,6 +39,8 @@ struct Parts {
     bearer_error: Option<&'static str>,
     /// The methods the path supports, for a 405.
     allow: Option<&'static str>,
+    /// Seconds to wait, for a 429.
+    retry_after: Option<u64>,
     /// The request's id, when the error leaves the request's scope.
     request_id: Option<String>,
     source: Option<BoxError>,
@@ -52,6 +54,7 @@ impl ApiError {
             details: Vec::new(),
             bearer_error: None,
             allow: None,
+            retry_after: None,
             request_id: None,
             source: None,
         }))
@@ -77,6 +80,12 @@ impl ApiError {
     pub(crate) fn invalid_token(message: impl Into<String>) -> Self {
         let mut error = Self::new(ErrorKind::Authentication, message);
         error.0.bearer_error = Some("invalid_token");
+        error
+    }
+
+    pub(crate) fn rate_limited(message: impl Into<String>, retry_after_seconds: u64) -> Self {
+        let mut error = Self::new(ErrorKind::RateLimit, message);
+        error.0.retry_after = Some(retry_after_seconds);
         error
     }
 
@@ -145,6 +154,10 @@ impl ResponseError for ApiError {
             }
             ErrorKind::ServiceUnavailable => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            ErrorKind::RateLimit => {
+                let seconds = parts.retry_after.unwrap_or(u64::from(RETRY_AFTER_SECONDS));
+                response.insert_header((header::RETRY_AFTER, seconds));
             }
             _ => {}
         }

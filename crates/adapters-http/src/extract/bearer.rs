@@ -1,29 +1,34 @@
 //! `Authorization: Bearer <access token>`.
 
-use std::future::{Ready, ready};
-
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
 use domain::auth::AccessClaims;
+use futures_util::future::LocalBoxFuture;
 
 use crate::error::{ApiError, ErrorKind};
 use crate::server::ApiState;
 
-/// The verified claims of the request's bearer token.
+/// The verified claims of the request's bearer token, whose session is
+/// live.
 pub(crate) struct Authenticated(pub AccessClaims);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(request))
+        let presented = bearer_token(request);
+        Box::pin(async move {
+            let (state, token) = presented?;
+            Ok(Authenticated(state.auth.authenticate(&token).await?))
+        })
     }
 }
 
-fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
+/// The service state and the token of the `Authorization` header.
+fn bearer_token(request: &HttpRequest) -> Result<(Data<ApiState>, String), ApiError> {
     let state = request
         .app_data::<Data<ApiState>>()
         .ok_or_else(|| ApiError::internal("the API state is not configured"))?;
@@ -43,5 +48,5 @@ fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
         .ok_or_else(|| {
             ApiError::invalid_token("the Authorization header must be `Bearer <token>`")
         })?;
-    Ok(Authenticated(state.auth.authenticate(token)?))
+    Ok((state.clone(), token.to_owned()))
 }

@@ -3,6 +3,8 @@
 
 mod bearer;
 mod json;
+mod origin;
 
 pub(crate) use bearer::Authenticated;
 pub(crate) use json::ValidatedJson;
+pub(crate) use origin::RequestOrigin;

@@ -2,7 +2,9 @@
 
 mod auth;
 mod health;
+mod jwks;
 mod rules;
+mod sessions;
 mod user_body;
 mod users;
 
@@ -15,8 +17,27 @@ pub(crate) fn configure(config: &mut ServiceConfig) {
     config
         .service(resource("/v1/auth/register", "POST").route(web::post().to(auth::register)))
         .service(resource("/v1/auth/login", "POST").route(web::post().to(auth::login)))
-        .service(resource("/v1/users/me", "GET").route(web::get().to(users::get_me)))
+        .service(resource("/v1/auth/refresh", "POST").route(web::post().to(auth::refresh)))
+        .service(resource("/v1/auth/logout", "POST").route(web::post().to(auth::logout)))
+        .service(resource("/v1/auth/logout-all", "POST").route(web::post().to(auth::logout_all)))
+        .service(
+            resource("/v1/users/me", "GET, PATCH")
+                .route(web::get().to(users::get_me))
+                .route(web::patch().to(users::update_me)),
+        )
+        .service(
+            resource("/v1/users/me/password", "POST").route(web::post().to(users::change_password)),
+        )
+        .service(
+            resource("/v1/users/me/sessions", "GET").route(web::get().to(sessions::list_sessions)),
+        )
+        .service(
+            resource("/v1/users/me/sessions/{id}", "DELETE")
+                .route(web::delete().to(sessions::end_session)),
+        )
         .service(resource("/v1/users/{id}", "GET").route(web::get().to(users::get_user)))
+        .service(resource("/v1/users/{id}/unlock", "POST").route(web::post().to(users::unlock)))
+        .service(resource("/.well-known/jwks.json", "GET").route(web::get().to(jwks::jwks)))
         .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(health::readyz)));
 }

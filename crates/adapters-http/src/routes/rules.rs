@@ -4,6 +4,7 @@
 use std::fmt::Display;
 
 use domain::password::{NewPassword, Password};
+use domain::session::RefreshToken;
 use domain::user::{DisplayName, Email};
 use validator::ValidationError;
 
@@ -23,6 +24,10 @@ pub(super) fn new_password(value: &str) -> Result<(), ValidationError> {
 
 pub(super) fn password(value: &str) -> Result<(), ValidationError> {
     check("password", Password::parse(value.to_owned()))
+}
+
+pub(super) fn refresh_token(value: &str) -> Result<(), ValidationError> {
+    check("refresh_token", RefreshToken::parse(value))
 }
 
 fn check<T, E: Display>(code: &'static str, parsed: Result<T, E>) -> Result<(), ValidationError> {

@@ -9,7 +9,8 @@ use domain::error::{Conflict, InvalidData, RepoError};
 use sqlx::error::DatabaseError;
 use sqlx::postgres::PgDatabaseError;
 
-use crate::users::{CHECK_CONSTRAINTS, EMAIL_UNIQUE_INDEX};
+use crate::users::EMAIL_UNIQUE_INDEX;
+use crate::{audit, sessions, throttles, users};
 
 /// The SQLSTATE of "cached plan must not change result type": a prepared
 /// statement outlived a change to the tables it reads.
@@ -115,8 +116,11 @@ fn column_of(database: &dyn DatabaseError) -> Option<String> {
 }
 
 fn checked_column(constraint: &str) -> Option<&'static str> {
-    CHECK_CONSTRAINTS
+    users::CHECK_CONSTRAINTS
         .iter()
+        .chain(&sessions::CHECK_CONSTRAINTS)
+        .chain(&throttles::CHECK_CONSTRAINTS)
+        .chain(&audit::CHECK_CONSTRAINTS)
         .find(|(name, _)| *name == constraint)
         .map(|(_, column)| *column)
 }

@@ -118,6 +118,45 @@ fn refused_values_are_invalid_and_a_known_check_names_its_column() {
 }
 
 #[test]
+fn the_checks_of_sessions_counters_and_the_trail_name_their_columns() {
+    for (constraint, column) in [
+        ("sessions_current_digests_bounded", "current_digests"),
+        ("sessions_ended_with_reason", "end_reason"),
+        ("throttles_subject_length", "subject"),
+        ("audit_events_user_agent_length", "user_agent"),
+    ] {
+        let error = repo_error(server_with("23514", "violates check", Some(constraint)));
+        assert!(
+            matches!(error, RepoError::Invalid(InvalidData { column: Some(ref named), .. }) if named == column),
+            "{constraint}: {error:?}"
+        );
+    }
+}
+
+/// A CHECK added by a migration must be added to its table's list too.
+#[test]
+fn every_check_constraint_of_the_schema_names_its_column() {
+    test_db::run(async {
+        let mut lease = crate::test_support::rolled_back_lease().await;
+        let checks: Vec<String> = sqlx::query_scalar(
+            "SELECT conname::text FROM pg_constraint
+              WHERE contype = 'c' AND connamespace = 'public'::regnamespace",
+        )
+        .fetch_all(&mut *lease)
+        .await
+        .expect("the schema's checks");
+
+        let unnamed: Vec<_> = checks
+            .iter()
+            .filter(|check| checked_column(check).is_none())
+            .collect();
+
+        assert!(!checks.is_empty());
+        assert!(unnamed.is_empty(), "{unnamed:?}");
+    });
+}
+
+#[test]
 fn lost_conflicts_are_retryable() {
     for code in ["40001", "40P01"] {
         assert!(

@@ -1,7 +1,7 @@
 //! How a statement's result is read, and how many rows it touched.
 
 use sqlx::postgres::{PgArguments, PgRow};
-use sqlx::query::Map;
+use sqlx::query::{Map, Query};
 use sqlx::{PgConnection, Postgres};
 
 /// A statement ready to run on a connection.
@@ -22,6 +22,12 @@ pub(crate) struct Optional<Q>(pub(crate) Q);
 
 /// Exactly one row; none is [`sqlx::Error::RowNotFound`].
 pub(crate) struct One<Q>(pub(crate) Q);
+
+/// Every row.
+pub(crate) struct Many<Q>(pub(crate) Q);
+
+/// No rows back: the number of rows the statement changed.
+pub(crate) struct Affected<Q>(pub(crate) Q);
 
 impl<'q, F, O> Statement for Optional<Map<'q, Postgres, F, PgArguments>>
 where
@@ -52,5 +58,33 @@ where
 
     fn rows(_: &O) -> u64 {
         1
+    }
+}
+
+impl<'q, F, O> Statement for Many<Map<'q, Postgres, F, PgArguments>>
+where
+    F: FnMut(PgRow) -> Result<O, sqlx::Error> + Send,
+    O: Send + Unpin,
+{
+    type Output = Vec<O>;
+
+    async fn run(self, connection: &mut PgConnection) -> Result<Vec<O>, sqlx::Error> {
+        self.0.fetch_all(connection).await
+    }
+
+    fn rows(output: &Vec<O>) -> u64 {
+        u64::try_from(output.len()).unwrap_or(u64::MAX)
+    }
+}
+
+impl Statement for Affected<Query<'_, Postgres, PgArguments>> {
+    type Output = u64;
+
+    async fn run(self, connection: &mut PgConnection) -> Result<u64, sqlx::Error> {
+        Ok(self.0.execute(connection).await?.rows_affected())
+    }
+
+    fn rows(output: &u64) -> u64 {
+        *output
     }
 }

@@ -1,7 +1,7 @@
 //! The state of one transaction on one connection, shared by its unit of
 //! work and the units nested in it.
 
-use domain::error::RepoError;
+use domain::error::{Conflict, RepoError};
 use domain::ports::TransactionOptions;
 use sqlx::pool::PoolConnection;
 use sqlx::{Executor as _, Postgres};
@@ -61,11 +61,14 @@ impl Session {
     }
 
     /// Notes a failed statement: the server aborts the innermost level on
-    /// any error it reports, and only a missing row is reported by the
-    /// driver alone.
+    /// any error it reports. A missing row and a stale version are found
+    /// by the adapter after statements that succeeded, and abort nothing.
     pub(super) fn track<T>(&mut self, outcome: Result<T, RepoError>) -> Result<T, RepoError> {
         if let Err(error) = &outcome
-            && !matches!(error, RepoError::NotFound)
+            && !matches!(
+                error,
+                RepoError::NotFound | RepoError::Conflict(Conflict::StaleVersion { .. })
+            )
         {
             self.failed = true;
         }

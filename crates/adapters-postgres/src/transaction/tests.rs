@@ -2,6 +2,7 @@
 //! connection that goes back clean however a unit ends.
 
 mod cancellation;
+mod repositories;
 
 use domain::error::{Conflict, RepoError};
 use domain::ports::{TransactionOptions, Transactor, UnitOfWork, UserRepository};

@@ -1,17 +1,20 @@
 //! Units of work over a shared session: the outermost one owns the
 //! transaction, each nested one a savepoint.
 
+mod audit;
+mod sessions;
+mod throttles;
+mod users;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use async_trait::async_trait;
 use domain::error::RepoError;
-use domain::ports::{UnitOfWork, UserRepository};
-use domain::user::{Email, NewUser, User, UserId};
+use domain::ports::{AuditLog, SessionRepository, ThrottleRepository, UnitOfWork, UserRepository};
 use tokio::sync::{Mutex, MutexGuard};
 
 use super::session::Session;
-use crate::users;
 
 pub(super) struct PgUnitOfWork {
     shared: Arc<Shared>,
@@ -68,6 +71,18 @@ impl UnitOfWork for PgUnitOfWork {
         self
     }
 
+    fn sessions(&self) -> &dyn SessionRepository {
+        self
+    }
+
+    fn throttles(&self) -> &dyn ThrottleRepository {
+        self
+    }
+
+    fn audit(&self) -> &dyn AuditLog {
+        self
+    }
+
     async fn nest(&self) -> Result<Box<dyn UnitOfWork>, RepoError> {
         let level = self.usable().await?.nest().await?;
         Ok(Box::new(Self {
@@ -118,27 +133,6 @@ impl Drop for PgUnitOfWork {
                 },
             );
         }
-    }
-}
-
-#[async_trait]
-impl UserRepository for PgUnitOfWork {
-    async fn insert(&self, user: &NewUser) -> Result<User, RepoError> {
-        let mut session = self.usable().await?;
-        let outcome = users::insert(session.lease()?, user).await;
-        session.track(outcome)
-    }
-
-    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
-        let mut session = self.usable().await?;
-        let outcome = users::find_by_id(session.lease()?, id).await;
-        session.track(outcome)
-    }
-
-    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
-        let mut session = self.usable().await?;
-        let outcome = users::find_by_email(session.lease()?, email).await;
-        session.track(outcome)
     }
 }
 

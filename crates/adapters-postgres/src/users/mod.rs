@@ -7,12 +7,17 @@ mod tests;
 
 use async_trait::async_trait;
 use domain::error::RepoError;
+use domain::password::PasswordHash;
 use domain::ports::UserRepository;
-use domain::user::{Email, NewUser, User, UserId};
+use domain::user::{DisplayName, Email, NewUser, User, UserId};
+use time::OffsetDateTime;
 
 use crate::database::Database;
 
-pub(crate) use queries::{find_by_email, find_by_id, insert};
+pub(crate) use queries::{
+    find_by_email, find_by_id, insert, set_password_hash, update_display_name,
+    upgrade_password_hash,
+};
 
 /// The unique index that keeps one account per email address in any case.
 pub(crate) const EMAIL_UNIQUE_INDEX: &str = "users_email_lower_key";
@@ -57,5 +62,36 @@ impl UserRepository for PgUserRepository {
             email,
         )
         .await
+    }
+
+    async fn update_display_name(
+        &self,
+        id: UserId,
+        display_name: &DisplayName,
+        expected: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError> {
+        let mut lease = self.database.lease("users.update_display_name").await?;
+        update_display_name(&mut lease, id, display_name, expected, now).await
+    }
+
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError> {
+        let mut lease = self.database.lease("users.set_password_hash").await?;
+        set_password_hash(&mut lease, id, hash, now).await
+    }
+
+    async fn upgrade_password_hash(
+        &self,
+        id: UserId,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<bool, RepoError> {
+        let mut lease = self.database.lease("users.upgrade_password_hash").await?;
+        upgrade_password_hash(&mut lease, id, old, new).await
     }
 }

@@ -1,12 +1,14 @@
 //! The SQL of the user repository, written once for the pool and for
 //! units of work alike.
 
-use domain::error::RepoError;
-use domain::user::{Email, NewUser, User, UserId};
+use domain::error::{Conflict, RepoError};
+use domain::password::PasswordHash;
+use domain::user::{DisplayName, Email, NewUser, User, UserId};
+use time::OffsetDateTime;
 
 use super::row::UserRow;
 use crate::lease::Lease;
-use crate::query::{One, Operation, Optional, Param, Redacted};
+use crate::query::{Affected, Nullable, One, Operation, Optional, Param, Redacted};
 
 pub(crate) async fn insert(lease: &mut Lease, user: &NewUser) -> Result<User, RepoError> {
     let params: [Param<'_>; 4] = [
@@ -76,4 +78,95 @@ pub(crate) async fn find_by_email(
         .await?
         .map(User::try_from)
         .transpose()
+}
+
+/// When no row matched, a second look on the same connection tells a
+/// missing account from a stale version.
+pub(crate) async fn update_display_name(
+    lease: &mut Lease,
+    id: UserId,
+    display_name: &DisplayName,
+    expected: Option<i64>,
+    now: OffsetDateTime,
+) -> Result<User, RepoError> {
+    let params: [Param<'_>; 3] = [
+        ("user.id", &id),
+        ("display_name", display_name),
+        ("expected", &Nullable(expected)),
+    ];
+    let updated = lease
+        .run(Operation::new("users.update_display_name", &params), || {
+            Optional(sqlx::query_as!(
+                UserRow,
+                r#"UPDATE users
+                      SET display_name = $2, version = version + 1, updated_at = $4
+                    WHERE id = $1 AND ($3::bigint IS NULL OR version = $3)
+                   RETURNING id, email, display_name, password_hash, role, status,
+                             email_verified, version, created_at, updated_at"#,
+                id.as_uuid(),
+                display_name.as_str(),
+                expected,
+                now,
+            ))
+        })
+        .await?;
+    match updated {
+        Some(row) => row.try_into(),
+        None => match find_by_id(lease, id).await? {
+            Some(user) => Err(RepoError::Conflict(Conflict::StaleVersion {
+                current: user.version,
+            })),
+            None => Err(RepoError::NotFound),
+        },
+    }
+}
+
+pub(crate) async fn set_password_hash(
+    lease: &mut Lease,
+    id: UserId,
+    hash: &PasswordHash,
+    now: OffsetDateTime,
+) -> Result<User, RepoError> {
+    let params: [Param<'_>; 2] = [("user.id", &id), ("password_hash", &Redacted)];
+    lease
+        .run(Operation::new("users.set_password_hash", &params), || {
+            One(sqlx::query_as!(
+                UserRow,
+                r#"UPDATE users
+                      SET password_hash = $2, version = version + 1, updated_at = $3
+                    WHERE id = $1
+                   RETURNING id, email, display_name, password_hash, role, status,
+                             email_verified, version, created_at, updated_at"#,
+                id.as_uuid(),
+                hash.expose(),
+                now,
+            ))
+        })
+        .await?
+        .try_into()
+}
+
+/// Compares with `old` in the statement itself, so that a password
+/// changed meanwhile is never overwritten by a rehash of the previous one.
+pub(crate) async fn upgrade_password_hash(
+    lease: &mut Lease,
+    id: UserId,
+    old: &PasswordHash,
+    new: &PasswordHash,
+) -> Result<bool, RepoError> {
+    let params: [Param<'_>; 3] = [("user.id", &id), ("old", &Redacted), ("new", &Redacted)];
+    let upgraded = lease
+        .run(
+            Operation::new("users.upgrade_password_hash", &params),
+            || {
+                Affected(sqlx::query!(
+                    "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                    id.as_uuid(),
+                    old.expose(),
+                    new.expose(),
+                ))
+            },
+        )
+        .await?;
+    Ok(upgraded > 0)
 }

@@ -2,6 +2,8 @@
 //! transaction that is rolled back when it ends, so tests run in parallel
 //! and leave nothing behind.
 
+mod changes;
+
 use std::time::Duration;
 
 use domain::error::{Conflict, RepoError};

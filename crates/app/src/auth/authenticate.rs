@@ -1,56 +1,127 @@
 use domain::auth::AccessClaims;
 
 use super::AuthService;
-use crate::error::AppError;
+use crate::error::{AppError, AuthFailure};
 
 impl AuthService {
-    /// Verifies a bearer access token and returns what it proves.
+    /// Verifies a bearer access token and returns what it proves, once its
+    /// session is known to be live: a token stops working the moment its
+    /// session ends, not only when it expires.
     ///
     /// # Errors
     ///
-    /// [`AuthFailure::InvalidToken`](crate::error::AuthFailure::InvalidToken)
-    /// or [`AuthFailure::TokenExpired`](crate::error::AuthFailure::TokenExpired).
-    pub fn authenticate(&self, token: &str) -> Result<AccessClaims, AppError> {
-        self.tokens
-            .verify(token, self.clock.now())
-            .map_err(|error| {
-                tracing::debug!(error = %error, "access token refused");
-                AppError::from(error)
-            })
+    /// [`AuthFailure::InvalidToken`] or [`AuthFailure::TokenExpired`] for a
+    /// token that does not verify; [`AuthFailure::SessionEnded`] when its
+    /// session has ended; [`AppError::Unavailable`] when the store cannot
+    /// tell.
+    pub async fn authenticate(&self, token: &str) -> Result<AccessClaims, AppError> {
+        let now = self.ports.clock.now();
+        let claims = self.ports.tokens.verify(token, now).map_err(|error| {
+            tracing::debug!(error = %error, "access token refused");
+            AppError::from(error)
+        })?;
+        match self
+            .ports
+            .sessions
+            .find_live(claims.session_id, now)
+            .await?
+        {
+            Some(session) if session.user_id == claims.user_id => Ok(claims),
+            _ => {
+                tracing::debug!(session.id = %claims.session_id, "access token of an ended session refused");
+                Err(AppError::Unauthenticated(AuthFailure::SessionEnded))
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use domain::ports::TokenError;
-    use domain::user::{Role, UserId};
+    use domain::session::Session;
 
     use super::*;
-    use crate::error::AuthFailure;
-    use crate::fixtures::Ports;
+    use crate::fixtures::{Ports, claims_for, registered_user, unavailable};
 
-    #[test]
-    fn a_valid_token_yields_its_claims_checked_against_the_clock() {
+    fn session_of(claims: &AccessClaims) -> Session {
+        Session {
+            id: claims.session_id,
+            user_id: claims.user_id,
+            created_at: claims.issued_at,
+            last_used_at: claims.issued_at,
+            expires_at: claims.expires_at,
+            user_agent: None,
+            ip: None,
+        }
+    }
+
+    fn ports_verifying(claims: &AccessClaims) -> Ports {
         let mut ports = Ports::new();
         let now = ports.now;
-        let claims = AccessClaims {
-            user_id: UserId::generate(),
-            role: Role::User,
-            issued_at: now,
-            expires_at: now + time::Duration::minutes(15),
-        };
-        let expected = claims.clone();
+        let claims = claims.clone();
         ports
             .tokens
             .expect_verify()
             .withf(move |token, at| token == "token" && *at == now)
             .returning(move |_, _| Ok(claims.clone()));
-
-        assert_eq!(ports.auth().authenticate("token").expect("valid"), expected);
+        ports
     }
 
-    #[test]
-    fn expired_and_invalid_tokens_are_unauthenticated() {
+    #[tokio::test]
+    async fn a_valid_token_of_a_live_session_yields_its_claims() {
+        let claims = claims_for(&registered_user("any password"));
+        let mut ports = ports_verifying(&claims);
+        let session = session_of(&claims);
+        ports
+            .sessions
+            .expect_find_live()
+            .withf(move |id, _| *id == session.id)
+            .returning(move |_, _| Ok(Some(session.clone())));
+
+        let verified = ports.auth().authenticate("token").await.expect("valid");
+
+        assert_eq!(verified, claims);
+    }
+
+    #[tokio::test]
+    async fn the_token_of_an_ended_session_is_refused_at_once() {
+        let claims = claims_for(&registered_user("any password"));
+        let mut ports = ports_verifying(&claims);
+        ports.sessions.expect_find_live().returning(|_, _| Ok(None));
+
+        let error = ports.auth().authenticate("token").await.expect_err("ended");
+
+        assert!(
+            matches!(error, AppError::Unauthenticated(AuthFailure::SessionEnded)),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_session_of_another_account_does_not_vouch_for_the_token() {
+        let claims = claims_for(&registered_user("any password"));
+        let mut ports = ports_verifying(&claims);
+        let mut session = session_of(&claims);
+        session.user_id = registered_user("other").id;
+        ports
+            .sessions
+            .expect_find_live()
+            .returning(move |_, _| Ok(Some(session.clone())));
+
+        let error = ports
+            .auth()
+            .authenticate("token")
+            .await
+            .expect_err("refused");
+
+        assert!(
+            matches!(error, AppError::Unauthenticated(AuthFailure::SessionEnded)),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn expired_and_invalid_tokens_are_refused_without_a_lookup() {
         for (error, failure) in [
             (TokenError::Expired, AuthFailure::TokenExpired),
             (
@@ -64,13 +135,32 @@ mod tests {
                 .tokens
                 .expect_verify()
                 .returning(move |_, _| Err(error.take().expect("called once")));
+            ports.sessions.expect_find_live().never();
 
-            let refused = ports.auth().authenticate("token").expect_err("refused");
+            let refused = ports
+                .auth()
+                .authenticate("token")
+                .await
+                .expect_err("refused");
 
             assert!(
                 matches!(refused, AppError::Unauthenticated(f) if f == failure),
                 "{refused:?}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_store_is_unavailable() {
+        let claims = claims_for(&registered_user("any password"));
+        let mut ports = ports_verifying(&claims);
+        ports
+            .sessions
+            .expect_find_live()
+            .returning(|_, _| Err(unavailable()));
+
+        let error = ports.auth().authenticate("token").await.expect_err("fails");
+
+        assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
     }
 }

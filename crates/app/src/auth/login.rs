@@ -1,8 +1,12 @@
-use domain::auth::IssuedAccessToken;
-use domain::password::Password;
+use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::password::{Password, PasswordHash};
+use domain::ports::TransactionOptions;
+use domain::session::{NewSession, SessionId};
+use domain::throttle::ThrottleKey;
 use domain::user::{Email, User};
 
-use super::AuthService;
+use super::throttling::FailedLogin;
+use super::{AuthService, SignedIn};
 use crate::error::{AppError, AuthFailure, Forbidden};
 
 /// What a person supplies to sign in.
@@ -14,52 +18,150 @@ pub struct Credentials {
     pub password: Password,
 }
 
-/// A successful sign-in: an access token and the account it is for.
-#[derive(Debug)]
-pub struct SignedIn {
-    /// The bearer token for later requests.
-    pub access_token: IssuedAccessToken,
-    /// The signed-in account.
-    pub user: User,
-}
-
 impl AuthService {
-    /// Checks the credentials and issues an access token.
+    /// Checks the credentials, opens a session and issues its token pair.
     ///
-    /// An unknown address and a wrong password fail alike, after the same
-    /// amount of hashing work, so that neither the answer nor its timing
-    /// tells whether an account exists. A disabled account is reported only
-    /// once the password was right.
+    /// Before any password is verified, an unknown address, a wrong
+    /// password and a locked address or client cannot be told apart from
+    /// outside: a lock answers the same for every address, and an unknown
+    /// address costs the same hashing work as a wrong password. A disabled
+    /// account is reported only once the password was right. Each failure
+    /// counts against the address and the client; a success clears the
+    /// address's count and upgrades a hash made with older parameters.
     ///
     /// # Errors
     ///
+    /// [`AppError::RateLimited`] while the address or the client is locked;
     /// [`AuthFailure::InvalidCredentials`] for an unknown address or a wrong
     /// password; [`Forbidden::AccountDisabled`] for a disabled account;
-    /// [`AppError::Unavailable`] or [`AppError::Internal`] when a dependency
-    /// fails.
-    #[tracing::instrument(name = "auth.login", skip_all, fields(user.id))]
-    pub async fn login(&self, credentials: Credentials) -> Result<SignedIn, AppError> {
-        let Some(user) = self.users.find_by_email(&credentials.email).await? else {
-            self.hasher.verify_dummy(&credentials.password).await?;
-            tracing::info!("sign-in refused: unknown account");
-            return Err(AppError::Unauthenticated(AuthFailure::InvalidCredentials));
+    /// [`AppError::Unavailable`] when the store or the hasher is saturated
+    /// or down; [`AppError::Internal`] otherwise.
+    #[tracing::instrument(name = "auth.login", skip_all, fields(user.id, session.id))]
+    pub async fn login(
+        &self,
+        credentials: Credentials,
+        origin: &Origin,
+    ) -> Result<SignedIn, AppError> {
+        let email = &credentials.email;
+        self.ensure_unlocked(&Self::login_keys(email, origin))
+            .await?;
+        let Some(user) = self.ports.users.find_by_email(email).await? else {
+            self.ports
+                .hasher
+                .verify_dummy(&credentials.password)
+                .await?;
+            return self
+                .refuse_login(email, None, "unknown_account", origin)
+                .await;
         };
         tracing::Span::current().record("user.id", tracing::field::display(user.id));
         if !self
+            .ports
             .hasher
             .verify(&credentials.password, &user.password_hash)
             .await?
         {
-            tracing::info!("sign-in refused: wrong password");
-            return Err(AppError::Unauthenticated(AuthFailure::InvalidCredentials));
+            return self
+                .refuse_login(email, Some(&user), "wrong_password", origin)
+                .await;
         }
         if !user.is_active() {
             tracing::info!("sign-in refused: account disabled");
+            let now = self.ports.clock.now();
+            let event = AuditEvent::new(AuditAction::LoginFailed, now, origin)
+                .about(user.id)
+                .detail("account_disabled");
+            self.ports
+                .transactions
+                .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                    Ok(unit.audit().record(&event).await?)
+                })
+                .await?;
             return Err(AppError::Forbidden(Forbidden::AccountDisabled));
         }
-        let access_token = self.tokens.issue(&user, self.clock.now())?;
+        let upgraded = self
+            .upgraded_hash(&credentials.password, &user.password_hash)
+            .await;
+        self.open_session(user, upgraded.as_ref(), origin).await
+    }
+
+    async fn refuse_login<T>(
+        &self,
+        email: &Email,
+        user: Option<&User>,
+        detail: &'static str,
+        origin: &Origin,
+    ) -> Result<T, AppError> {
+        tracing::info!(reason = detail, "sign-in refused");
+        self.record_failed_login(&FailedLogin {
+            email,
+            user: user.map(|user| user.id),
+            detail,
+            origin,
+        })
+        .await?;
+        Err(AppError::Unauthenticated(AuthFailure::InvalidCredentials))
+    }
+
+    /// A hash of `password` with the current parameters when `hash` was
+    /// made with others. Failing to make one only delays the upgrade.
+    async fn upgraded_hash(
+        &self,
+        password: &Password,
+        hash: &PasswordHash,
+    ) -> Option<PasswordHash> {
+        if !self.ports.hasher.needs_rehash(hash) {
+            return None;
+        }
+        match self.ports.hasher.hash(password).await {
+            Ok(upgraded) => Some(upgraded),
+            Err(error) => {
+                tracing::warn!(error = %error, "could not upgrade a password hash; keeping the old one");
+                None
+            }
+        }
+    }
+
+    /// Opens a session for `user` after a successful sign-in.
+    async fn open_session(
+        &self,
+        user: User,
+        upgraded: Option<&PasswordHash>,
+        origin: &Origin,
+    ) -> Result<SignedIn, AppError> {
+        let now = self.ports.clock.now();
+        let (secret, digest) = self.ports.secrets.generate();
+        let new_session = NewSession {
+            id: SessionId::generate(),
+            user_id: user.id,
+            digest,
+            now,
+            lifetime: self.policy.sessions,
+            user_agent: origin.user_agent.clone(),
+            ip: origin.ip,
+        };
+        tracing::Span::current().record("session.id", tracing::field::display(new_session.id));
+        let account_key = ThrottleKey::login_account(&user.email);
+        let event = AuditEvent::new(AuditAction::LoginSucceeded, now, origin)
+            .by(user.id)
+            .in_session(new_session.id);
+        let session = self
+            .ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                if let Some(upgraded) = upgraded {
+                    unit.users()
+                        .upgrade_password_hash(user.id, &user.password_hash, upgraded)
+                        .await?;
+                }
+                unit.throttles().clear(&account_key).await?;
+                let session = unit.sessions().insert(&new_session).await?;
+                unit.audit().record(&event).await?;
+                Ok(session)
+            })
+            .await?;
         tracing::info!("signed in");
-        Ok(SignedIn { access_token, user })
+        self.pair(user, &session, secret)
     }
 }
 
@@ -67,11 +169,14 @@ impl AuthService {
 mod tests {
     use domain::auth::IssuedAccessToken;
     use domain::ports::HasherError;
+    use domain::session::Session;
+    use domain::throttle::ThrottleScope;
     use domain::user::UserStatus;
-    use secrecy::{ExposeSecret, SecretString};
+    use secrecy::ExposeSecret;
+    use time::Duration;
 
     use super::*;
-    use crate::fixtures::{Ports, hash_of, registered_user, unavailable};
+    use crate::fixtures::{Ports, digest, hash_of, registered_user, unavailable};
 
     const PASSWORD: &str = "correct horse battery";
 
@@ -82,110 +187,237 @@ mod tests {
         }
     }
 
-    /// Ports where `ada@example.com` exists with [`PASSWORD`] and `status`.
-    fn ports_with_account(status: UserStatus) -> Ports {
+    fn origin() -> Origin {
+        Origin {
+            request_id: Some("req-1".to_owned()),
+            ip: Some("203.0.113.9".parse().expect("ip")),
+            user_agent: Some("curl/8".to_owned()),
+        }
+    }
+
+    /// Ports where `ada@example.com` exists with [`PASSWORD`] and `status`,
+    /// and nothing is locked.
+    fn ports_with_account(status: UserStatus) -> (Ports, User) {
         let mut ports = Ports::new();
         let mut user = registered_user(PASSWORD);
         user.status = status;
+        let stored = user.clone();
         ports
             .users
             .expect_find_by_email()
             .withf(|email| email.as_str() == "ADA@example.com")
-            .returning(move |_| Ok(Some(user.clone())));
+            .returning(move |_| Ok(Some(stored.clone())));
         ports
             .hasher
             .expect_verify()
             .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
+        ports.hasher.expect_needs_rehash().return_const(false);
+        ports.nothing_locked();
+        ports.audit_accepted();
+        (ports, user)
+    }
+
+    /// Failed attempts are counted: the address's `account` count and the
+    /// client's `ip` count are what `hit` returns.
+    fn failures_counted(ports: &mut Ports, account: u32, ip: u32) {
         ports
+            .unit
+            .throttles
+            .expect_hit()
+            .returning(move |key, _, _| {
+                Ok(match key.scope() {
+                    ThrottleScope::LoginAccount => account,
+                    _ => ip,
+                })
+            });
+    }
+
+    fn live_session(new: &NewSession) -> Session {
+        Session {
+            id: new.id,
+            user_id: new.user_id,
+            created_at: new.now,
+            last_used_at: new.now,
+            expires_at: new.lifetime.expiry(new.now, new.now),
+            user_agent: new.user_agent.clone(),
+            ip: new.ip,
+        }
+    }
+
+    fn is_invalid_credentials(error: &AppError) -> bool {
+        matches!(
+            error,
+            AppError::Unauthenticated(AuthFailure::InvalidCredentials)
+        )
     }
 
     #[tokio::test]
-    async fn the_right_password_yields_a_token_issued_now() {
-        let mut ports = ports_with_account(UserStatus::Active);
+    async fn the_right_password_opens_a_session_and_issues_its_pair() {
+        let (mut ports, user) = ports_with_account(UserStatus::Active);
         let now = ports.now;
+        ports.fixed_secrets();
+        ports
+            .unit
+            .throttles
+            .expect_clear()
+            .withf(|key| key.subject() == "ada@example.com")
+            .times(1)
+            .returning(|_| Ok(()));
+        let user_id = user.id;
+        ports
+            .unit
+            .sessions
+            .expect_insert()
+            .withf(move |new| {
+                new.user_id == user_id
+                    && new.digest == digest(1)
+                    && new.now == now
+                    && new.user_agent.as_deref() == Some("curl/8")
+                    && new.ip == origin().ip
+            })
+            .times(1)
+            .returning(|new| Ok(live_session(new)));
         ports
             .tokens
             .expect_issue()
-            .withf(move |user, at| user.email.as_str() == "ada@example.com" && *at == now)
             .times(1)
-            .returning(|_, _| {
+            .returning(move |_, _, at| {
+                assert_eq!(at, now);
                 Ok(IssuedAccessToken {
-                    token: SecretString::from("signed"),
-                    lifetime: time::Duration::minutes(15),
+                    token: secrecy::SecretString::from("signed"),
+                    lifetime: Duration::minutes(15),
                 })
             });
+        let journal = ports.journal.clone();
 
         let signed_in = ports
             .auth()
-            .login(credentials(PASSWORD))
+            .login(credentials(PASSWORD), &origin())
             .await
             .expect("signed in");
 
         assert_eq!(signed_in.access_token.token.expose_secret(), "signed");
-        assert_eq!(signed_in.user.email.as_str(), "ada@example.com");
+        assert_eq!(signed_in.user.id, user.id);
+        assert!(signed_in.refresh_token.expose().ends_with(&"s".repeat(43)));
+        assert_eq!(*journal.lock().expect("journal"), ["commit"]);
     }
 
     #[tokio::test]
-    async fn a_wrong_password_is_invalid_credentials() {
-        let mut ports = ports_with_account(UserStatus::Active);
+    async fn a_wrong_password_is_counted_and_is_invalid_credentials() {
+        let (mut ports, user) = ports_with_account(UserStatus::Active);
+        failures_counted(&mut ports, 1, 1);
+        ports.unit.throttles.expect_lock().never();
+        ports.unit.sessions.expect_insert().never();
         ports.tokens.expect_issue().never();
+        let user_id = user.id;
+        let mut audit = domain::ports::MockAuditLog::new();
+        audit
+            .expect_record()
+            .withf(move |event| {
+                event.action == AuditAction::LoginFailed
+                    && event.subject == Some(user_id)
+                    && event.detail == Some("wrong_password")
+                    && event.origin.request_id.as_deref() == Some("req-1")
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        ports.unit.audit = audit;
+        let journal = ports.journal.clone();
 
         let error = ports
             .auth()
-            .login(credentials("wrong password"))
+            .login(credentials("wrong password"), &origin())
             .await
             .expect_err("refused");
 
+        assert!(is_invalid_credentials(&error), "{error:?}");
+        assert_eq!(*journal.lock().expect("journal"), ["commit"]);
+    }
+
+    #[tokio::test]
+    async fn the_failure_that_reaches_the_threshold_locks_the_address() {
+        let (mut ports, _) = ports_with_account(UserStatus::Active);
+        let now = ports.now;
+        failures_counted(&mut ports, 5, 5);
+        ports
+            .unit
+            .throttles
+            .expect_lock()
+            .withf(move |key, until| {
+                key.scope() == ThrottleScope::LoginAccount && *until == now + Duration::seconds(30)
+            })
+            .times(1)
+            .returning(|_, _| Ok(()));
+
+        let error = ports
+            .auth()
+            .login(credentials("wrong password"), &origin())
+            .await
+            .expect_err("refused");
+
+        assert!(is_invalid_credentials(&error), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_locked_address_is_refused_before_any_password_work() {
+        let mut ports = Ports::new();
+        let now = ports.now;
+        ports
+            .throttles
+            .expect_locked_until()
+            .withf(|keys, _| keys.len() == 2)
+            .returning(move |_, _| Ok(Some(now + Duration::milliseconds(12_300))));
+        ports.users.expect_find_by_email().never();
+        ports.hasher.expect_verify().never();
+        ports.hasher.expect_verify_dummy().never();
+
+        let error = ports
+            .auth()
+            .login(credentials(PASSWORD), &origin())
+            .await
+            .expect_err("locked");
+
         assert!(
-            matches!(
-                error,
-                AppError::Unauthenticated(AuthFailure::InvalidCredentials)
-            ),
+            matches!(error, AppError::RateLimited { retry_after } if retry_after == Duration::seconds(13)),
             "{error:?}"
         );
     }
 
     #[tokio::test]
-    async fn an_unknown_email_fails_like_a_wrong_password_after_the_same_hashing_work() {
+    async fn an_unknown_email_fails_like_a_wrong_password_after_the_same_work() {
         let mut ports = Ports::new();
+        ports.nothing_locked();
+        ports.audit_accepted();
         ports.users.expect_find_by_email().returning(|_| Ok(None));
         ports
             .hasher
             .expect_verify_dummy()
             .times(1)
             .returning(|_| Ok(()));
+        failures_counted(&mut ports, 1, 1);
         ports.tokens.expect_issue().never();
 
         let error = ports
             .auth()
-            .login(credentials(PASSWORD))
+            .login(credentials(PASSWORD), &origin())
             .await
             .expect_err("refused");
 
-        assert!(
-            matches!(
-                error,
-                AppError::Unauthenticated(AuthFailure::InvalidCredentials)
-            ),
-            "{error:?}"
-        );
-        assert_eq!(
-            error.to_string(),
-            AppError::Unauthenticated(AuthFailure::InvalidCredentials).to_string()
-        );
+        assert!(is_invalid_credentials(&error), "{error:?}");
     }
 
     #[tokio::test]
     async fn a_disabled_account_is_forbidden_only_with_the_right_password() {
-        let ports = ports_with_account(UserStatus::Disabled);
+        let (mut ports, _) = ports_with_account(UserStatus::Disabled);
+        failures_counted(&mut ports, 1, 1);
         let auth = ports.auth();
 
         let right = auth
-            .login(credentials(PASSWORD))
+            .login(credentials(PASSWORD), &origin())
             .await
             .expect_err("refused");
         let wrong = auth
-            .login(credentials("wrong password"))
+            .login(credentials("wrong password"), &origin())
             .await
             .expect_err("refused");
 
@@ -193,18 +425,50 @@ mod tests {
             matches!(right, AppError::Forbidden(Forbidden::AccountDisabled)),
             "{right:?}"
         );
-        assert!(
-            matches!(
-                wrong,
-                AppError::Unauthenticated(AuthFailure::InvalidCredentials)
-            ),
-            "{wrong:?}"
-        );
+        assert!(is_invalid_credentials(&wrong), "{wrong:?}");
     }
 
     #[tokio::test]
-    async fn a_hasher_failure_is_internal() {
+    async fn a_hash_with_older_parameters_is_replaced_at_sign_in() {
+        let (mut ports, user) = ports_with_account(UserStatus::Active);
+        ports.hasher.checkpoint();
+        ports
+            .hasher
+            .expect_verify()
+            .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
+        ports.hasher.expect_needs_rehash().return_const(true);
+        ports
+            .hasher
+            .expect_hash()
+            .returning(|_| Ok(hash_of("rehashed")));
+        let old = user.password_hash.clone();
+        ports
+            .unit
+            .users
+            .expect_upgrade_password_hash()
+            .withf(move |_, from, to| *from == old && *to == hash_of("rehashed"))
+            .times(1)
+            .returning(|_, _, _| Ok(true));
+        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
+        ports
+            .unit
+            .sessions
+            .expect_insert()
+            .returning(|new| Ok(live_session(new)));
+        ports.fixed_secrets();
+        ports.tokens_issued();
+
+        ports
+            .auth()
+            .login(credentials(PASSWORD), &origin())
+            .await
+            .expect("signed in");
+    }
+
+    #[tokio::test]
+    async fn a_saturated_hasher_is_unavailable_and_counts_nothing() {
         let mut ports = Ports::new();
+        ports.nothing_locked();
         ports
             .users
             .expect_find_by_email()
@@ -212,29 +476,30 @@ mod tests {
         ports
             .hasher
             .expect_verify()
-            .returning(|_, _| Err(HasherError("corrupt hash".into())));
+            .returning(|_, _| Err(HasherError::Busy));
+        ports.unit.throttles.expect_hit().never();
 
         let error = ports
             .auth()
-            .login(credentials(PASSWORD))
+            .login(credentials(PASSWORD), &origin())
             .await
             .expect_err("fails");
 
-        assert!(matches!(error, AppError::Internal(_)), "{error:?}");
+        assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
     }
 
     #[tokio::test]
     async fn an_unreachable_store_is_unavailable_not_invalid_credentials() {
         let mut ports = Ports::new();
         ports
-            .users
-            .expect_find_by_email()
-            .returning(|_| Err(unavailable()));
+            .throttles
+            .expect_locked_until()
+            .returning(|_, _| Err(unavailable()));
         ports.hasher.expect_verify_dummy().never();
 
         let error = ports
             .auth()
-            .login(credentials(PASSWORD))
+            .login(credentials(PASSWORD), &origin())
             .await
             .expect_err("fails");
 

@@ -1,43 +1,78 @@
-//! Registration, sign-in and the verification of access tokens.
+//! Registration, sign-in, sessions and the verification of access tokens.
 
 mod authenticate;
 mod login;
+mod logout;
+mod password;
+mod refresh;
 mod register;
+mod sessions;
+mod throttling;
+mod tokens;
+mod unlock;
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, PasswordHasher, TokenIssuer, UserRepository};
+use domain::ports::{
+    Clock, PasswordHasher, PasswordStrength, RefreshSecrets, SessionRepository, ThrottleRepository,
+    TokenIssuer, UserRepository,
+};
+use domain::session::SessionLifetime;
+use domain::throttle::ThrottleRule;
 
-pub use login::{Credentials, SignedIn};
+pub use login::Credentials;
+pub use password::PasswordChange;
 pub use register::Registration;
+pub use tokens::SignedIn;
 
 use crate::transaction::Transactions;
+
+/// What the authentication use cases reach the world through.
+#[derive(Clone)]
+pub struct AuthPorts {
+    /// Accounts, outside units of work.
+    pub users: Arc<dyn UserRepository>,
+    /// Sessions, outside units of work (the check of every access token).
+    pub sessions: Arc<dyn SessionRepository>,
+    /// Attempt counters, outside units of work (the lock check).
+    pub throttles: Arc<dyn ThrottleRepository>,
+    /// Units of work, for every change.
+    pub transactions: Transactions,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// The guessability rule for new passwords.
+    pub strength: Arc<dyn PasswordStrength>,
+    /// Access tokens.
+    pub tokens: Arc<dyn TokenIssuer>,
+    /// Refresh secrets.
+    pub secrets: Arc<dyn RefreshSecrets>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The limits the authentication use cases enforce.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthPolicy {
+    /// How long sessions live and idle, and the refresh grace window.
+    pub sessions: SessionLifetime,
+    /// Failed sign-ins allowed per email address before a lock.
+    pub login_per_account: ThrottleRule,
+    /// Failed sign-ins allowed per client address before a lock.
+    pub login_per_ip: ThrottleRule,
+    /// Registrations allowed per client address before a lock.
+    pub registration_per_ip: ThrottleRule,
+}
 
 /// The authentication use cases.
 #[derive(Clone)]
 pub struct AuthService {
-    users: Arc<dyn UserRepository>,
-    transactions: Transactions,
-    hasher: Arc<dyn PasswordHasher>,
-    tokens: Arc<dyn TokenIssuer>,
-    clock: Arc<dyn Clock>,
+    ports: AuthPorts,
+    policy: AuthPolicy,
 }
 
 impl AuthService {
-    /// Wires the service to its ports.
-    pub fn new(
-        users: Arc<dyn UserRepository>,
-        transactions: Transactions,
-        hasher: Arc<dyn PasswordHasher>,
-        tokens: Arc<dyn TokenIssuer>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self {
-            users,
-            transactions,
-            hasher,
-            tokens,
-            clock,
-        }
+    /// Wires the service to its ports, under `policy`.
+    pub fn new(ports: AuthPorts, policy: AuthPolicy) -> Self {
+        Self { ports, policy }
     }
 }

@@ -35,20 +35,10 @@ impl UserService {
 
 #[cfg(test)]
 mod tests {
-    use domain::user::{Role, UserStatus};
+    use domain::user::UserStatus;
 
     use super::*;
-    use crate::fixtures::{Ports, registered_user, unavailable};
-
-    fn claims_for(user: &User) -> AccessClaims {
-        let now = time::OffsetDateTime::now_utc();
-        AccessClaims {
-            user_id: user.id,
-            role: Role::User,
-            issued_at: now,
-            expires_at: now + time::Duration::minutes(15),
-        }
-    }
+    use crate::fixtures::{Ports, claims_for, registered_user, unavailable};
 
     fn service_with(user: Option<User>) -> UserService {
         let mut ports = Ports::new();

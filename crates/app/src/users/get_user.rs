@@ -31,18 +31,7 @@ impl UserService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{Ports, registered_user};
-
-    fn claims_for(user: &User) -> AccessClaims {
-        let now = time::OffsetDateTime::now_utc();
-        AccessClaims {
-            user_id: user.id,
-            // The token claims admin; only the stored role counts.
-            role: Role::Admin,
-            issued_at: now,
-            expires_at: now + time::Duration::minutes(15),
-        }
-    }
+    use crate::fixtures::{Ports, claims_for, registered_user};
 
     fn service(caller: User, target: Option<User>) -> UserService {
         let mut ports = Ports::new();
@@ -76,8 +65,14 @@ mod tests {
         let caller = registered_user("any password");
         let target = registered_user("other password");
 
+        // The token claims admin; only the stored role counts.
+        let claims = AccessClaims {
+            role: Role::Admin,
+            ..claims_for(&caller)
+        };
+
         let error = service(caller.clone(), Some(target.clone()))
-            .get_user(&claims_for(&caller), target.id)
+            .get_user(&claims, target.id)
             .await
             .expect_err("forbidden");
 

@@ -2,20 +2,35 @@
 
 mod get_me;
 mod get_user;
+mod update_me;
 
 use std::sync::Arc;
 
-use domain::ports::UserRepository;
+use domain::ports::{Clock, UserRepository};
+
+pub use update_me::ProfileChange;
+
+use crate::transaction::Transactions;
 
 /// The account use cases.
 #[derive(Clone)]
 pub struct UserService {
     users: Arc<dyn UserRepository>,
+    transactions: Transactions,
+    clock: Arc<dyn Clock>,
 }
 
 impl UserService {
     /// Wires the service to its ports.
-    pub fn new(users: Arc<dyn UserRepository>) -> Self {
-        Self { users }
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        transactions: Transactions,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            transactions,
+            clock,
+        }
     }
 }

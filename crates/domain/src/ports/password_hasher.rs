@@ -12,7 +12,8 @@ pub trait PasswordHasher: Send + Sync {
     ///
     /// # Errors
     ///
-    /// [`HasherError`] when the hash could not be computed.
+    /// [`HasherError::Busy`] when the queue is full;
+    /// [`HasherError::Failed`] when the hash could not be computed.
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HasherError>;
 
     /// Whether the password matches the hash. A mismatch is `Ok(false)`.
@@ -31,9 +32,20 @@ pub trait PasswordHasher: Send + Sync {
     ///
     /// [`HasherError`] when the work could not be done.
     async fn verify_dummy(&self, password: &Password) -> Result<(), HasherError>;
+
+    /// Whether `hash` was made with other parameters than those of new
+    /// hashes, so that it should be replaced at the next sign-in.
+    fn needs_rehash(&self, hash: &PasswordHash) -> bool;
 }
 
-/// A password hasher that could not do its work.
+/// Why a password hasher could not do its work.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed")]
-pub struct HasherError(#[source] pub BoxError);
+pub enum HasherError {
+    /// Every hashing slot is taken and the queue is full: the request is
+    /// refused rather than left waiting. Trying later may succeed.
+    #[error("password hashing is saturated")]
+    Busy,
+    /// The hash could not be computed or read.
+    #[error("password hashing failed")]
+    Failed(#[source] BoxError),
+}

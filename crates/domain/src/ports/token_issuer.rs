@@ -2,17 +2,23 @@ use time::OffsetDateTime;
 
 use crate::auth::{AccessClaims, IssuedAccessToken};
 use crate::error::BoxError;
+use crate::session::SessionId;
 use crate::user::User;
 
 /// Signs and verifies the short-lived access tokens that clients present.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait TokenIssuer: Send + Sync {
-    /// A token for this user, issued at `now`.
+    /// A token for this user's session, issued at `now`.
     ///
     /// # Errors
     ///
     /// [`TokenError::Signing`] when the token could not be signed.
-    fn issue(&self, user: &User, now: OffsetDateTime) -> Result<IssuedAccessToken, TokenError>;
+    fn issue(
+        &self,
+        user: &User,
+        session: SessionId,
+        now: OffsetDateTime,
+    ) -> Result<IssuedAccessToken, TokenError>;
 
     /// The claims of a token this service issued, if it is still valid at
     /// `now`.

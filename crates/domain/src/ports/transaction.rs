@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use super::UserRepository;
+use super::{AuditLog, SessionRepository, ThrottleRepository, UserRepository};
 use crate::error::RepoError;
 
 /// Starts units of work: groups of repository calls that succeed or fail as
@@ -33,6 +33,15 @@ pub trait Transactor: Send + Sync {
 pub trait UnitOfWork: Send + Sync {
     /// The user repository, acting inside this unit of work.
     fn users(&self) -> &dyn UserRepository;
+
+    /// The session repository, acting inside this unit of work.
+    fn sessions(&self) -> &dyn SessionRepository;
+
+    /// The attempt counters, acting inside this unit of work.
+    fn throttles(&self) -> &dyn ThrottleRepository;
+
+    /// The audit trail, written inside this unit of work.
+    fn audit(&self) -> &dyn AuditLog;
 
     /// Opens a unit nested in this one (a savepoint): rolling the nested
     /// unit back undoes its own work only, and committing it merges its

@@ -1,7 +1,9 @@
 use async_trait::async_trait;
+use time::OffsetDateTime;
 
 use crate::error::RepoError;
-use crate::user::{Email, NewUser, User, UserId};
+use crate::password::PasswordHash;
+use crate::user::{DisplayName, Email, NewUser, User, UserId};
 
 /// Stores user accounts.
 ///
@@ -34,4 +36,45 @@ pub trait UserRepository: Send + Sync {
     /// The account with this email address compared without regard to
     /// letter case, if there is one.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
+
+    /// Sets the display name, when the account's version is `expected`
+    /// (or whatever it is, for `None`), and returns the account as changed,
+    /// one version later.
+    ///
+    /// # Errors
+    ///
+    /// [`RepoError::NotFound`] when there is no such account;
+    /// [`RepoError::Conflict`] with
+    /// [`Conflict::StaleVersion`](crate::error::Conflict::StaleVersion) when
+    /// its version is not `expected`.
+    async fn update_display_name(
+        &self,
+        id: UserId,
+        display_name: &DisplayName,
+        expected: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError>;
+
+    /// Replaces the password hash and returns the account as changed, one
+    /// version later.
+    ///
+    /// # Errors
+    ///
+    /// [`RepoError::NotFound`] when there is no such account.
+    async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError>;
+
+    /// Replaces `old` by `new`, a hash of the same password with the current
+    /// parameters, unless the hash changed meanwhile. It is not a change of
+    /// the account: the version stays. Returns whether it replaced it.
+    async fn upgrade_password_hash(
+        &self,
+        id: UserId,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<bool, RepoError>;
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 
-use crate::helpers::{AppSettings, assert_error, spawn_app_with, unique_email};
+use crate::helpers::{AppSettings, assert_error, spawn_app_configured, unique_email};
 
 const RACERS: usize = 50;
 
@@ -36,11 +36,15 @@ fn letter_case_variants(email: &str, count: usize) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_fifty_registrations_of_one_email_in_different_cases_exactly_one_succeeds() {
-    // Enough connections that the inserts reach the database together.
-    let app = spawn_app_with(AppSettings {
-        http_workers: 2,
-        db_max_connections: 10,
-    })
+    // Enough connections that the inserts reach the database together,
+    // and a registration limit that fifty attempts from one client stay under.
+    let app = spawn_app_configured(
+        AppSettings {
+            http_workers: 2,
+            db_max_connections: 10,
+        },
+        &[format!("--registrations-per-ip={}", RACERS + 1)],
+    )
     .await;
     let email = unique_email();
     let variants = letter_case_variants(&email, RACERS);

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The key the service signs with, to forge tokens it must refuse.
     pub key: SigningKey,
+    /// The service's database, for a second instance or direct checks.
+    pub database_url: String,
     db: PgPool,
     /// The service's database: dropped with the app, kept when the test
     /// fails.
@@ -42,18 +44,27 @@ impl Default for AppSettings {
 /// Starts the service on a random port against a database of its own,
 /// with cheap password hashing (these tests check behaviour, not cost).
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(AppSettings::default()).await
+    spawn_app_configured(AppSettings::default(), &[]).await
 }
 
-/// [`spawn_app`], with more workers or database connections.
-pub async fn spawn_app_with(settings: AppSettings) -> TestApp {
+/// [`spawn_app`], with these further command-line flags.
+pub async fn spawn_app_with_flags(flags: &[&str]) -> TestApp {
+    let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
+    spawn_app_configured(AppSettings::default(), &flags).await
+}
+
+/// [`spawn_app`], with more workers or database connections and these
+/// further command-line flags.
+pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> TestApp {
     // A migrated clone of the template: the service need not migrate.
     let database = TestDatabase::create().await;
-    let (base, key) = start(&database.url(), settings, &[]).await;
+    let database_url = database.url();
+    let (base, key) = start(&database_url, settings, flags, None).await;
     TestApp {
         base,
         client: reqwest::Client::new(),
         key,
+        database_url,
         db: database.pool(2).await,
         _database: database,
     }
@@ -66,16 +77,19 @@ pub async fn spawn_app_without_database(acquire_timeout_ms: u64) -> String {
         "postgres://doorman@localhost/doorman?host=/nonexistent",
         AppSettings::default(),
         &[format!("--db-acquire-timeout-ms={acquire_timeout_ms}")],
+        None,
     )
     .await;
     base
 }
 
-/// Starts the service on a random port: its base URL and signing key.
+/// Starts the service on a random port, signing with `key` or a new key:
+/// its base URL and signing key.
 async fn start(
     database_url: &str,
     settings: AppSettings,
     extra: &[String],
+    key: Option<&SigningKey>,
 ) -> (String, SigningKey) {
     let arguments = [
         "doorman".to_owned(),
@@ -88,7 +102,12 @@ async fn start(
         "--log=off".to_owned(),
     ];
     let mut cli = Cli::try_parse_from(arguments.iter().chain(extra)).expect("arguments parse");
-    let key = SigningKey::generate();
+    let key = match key {
+        Some(key) => {
+            SigningKey::from_pkcs8_pem(&key.to_pkcs8_pem().expect("encodes")).expect("decodes")
+        }
+        None => SigningKey::generate(),
+    };
     cli.config.access_token_private_key = Some(key.to_pkcs8_pem().expect("encodes"));
     let application = Application::build(&cli.config)
         .await
@@ -103,9 +122,95 @@ pub fn unique_email() -> String {
     format!("user-{}@example.com", Uuid::now_v7().simple())
 }
 
+/// The tokens of a sign-in.
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+impl Tokens {
+    pub fn of(body: &Value) -> Self {
+        Self {
+            access: body["accessToken"]
+                .as_str()
+                .expect("accessToken")
+                .to_owned(),
+            refresh: body["refreshToken"]
+                .as_str()
+                .expect("refreshToken")
+                .to_owned(),
+        }
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Another instance of the service on the same database and key, with
+    /// these further flags: its base URL.
+    pub async fn another_instance(&self, flags: &[&str]) -> String {
+        let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
+        let (base, _) = start(
+            &self.database_url,
+            AppSettings::default(),
+            &flags,
+            Some(&self.key),
+        )
+        .await;
+        base
+    }
+
+    /// Signs in: the token pair.
+    pub async fn sign_in(&self, email: &str) -> Tokens {
+        let response = self.login(email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        Tokens::of(&response.json().await.expect("json"))
+    }
+
+    /// Registers a new account and signs in: its address and token pair.
+    pub async fn new_account(&self) -> (String, Tokens) {
+        let email = unique_email();
+        assert_eq!(self.register(&email).await.status(), StatusCode::CREATED);
+        let tokens = self.sign_in(&email).await;
+        (email, tokens)
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json(
+            "/v1/auth/refresh",
+            &json!({ "refreshToken": refresh_token }),
+        )
+        .await
+    }
+
+    /// A request with a bearer token and, when given, a JSON body.
+    pub async fn send_with_token(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Runs `sql` on the service's database and returns the first column of
+    /// its single row; `sql` gets `id` as `$1`.
+    pub async fn count(&self, sql: &'static str, id: Uuid) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&self.db)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
@@ -159,6 +264,23 @@ impl TestApp {
             .execute(&self.db)
             .await
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+
+    /// Changes the attempt counters directly in the database.
+    pub async fn alter_throttles(&self, sql: &'static str) {
+        sqlx::query(sql)
+            .execute(&self.db)
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+
+    /// The id of the account with `email`.
+    pub async fn user_id(&self, email: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .expect("the account exists")
     }
 
     /// How many accounts have `email` in any letter case.

@@ -1,12 +1,17 @@
 //! Black-box tests: the real service on a random port against a real
 //! PostgreSQL, driven over HTTP as a client would.
 
+mod client_ip;
 mod concurrency;
 mod database_down;
 mod health;
 mod helpers;
+mod jwks;
+mod lockout;
 mod login;
 mod malformed;
 mod me;
+mod password;
 mod register;
+mod sessions;
 mod users;

@@ -17,10 +17,19 @@ fn forge(key_pem: &str, kid: &str, claims: &Value) -> String {
     jsonwebtoken::encode(&header, claims, &key).expect("signed")
 }
 
-fn claims(user: Uuid, issued_at: OffsetDateTime, lifetime_secs: i64) -> Value {
+/// Claims for `user`'s live session of `token`.
+fn claims(user: Uuid, token: &str, issued_at: OffsetDateTime, lifetime_secs: i64) -> Value {
     let iat = issued_at.unix_timestamp();
-    json!({"sub": user, "role": "user", "iat": iat, "exp": iat + lifetime_secs,
-           "iss": "doorman", "aud": "doorman"})
+    json!({"sub": user, "sid": session_of(token), "role": "user", "iat": iat,
+           "exp": iat + lifetime_secs, "iss": "doorman", "aud": "doorman"})
+}
+
+/// The `sid` claim of a token the service issued.
+fn session_of(token: &str) -> String {
+    let payload = token.split('.').nth(1).expect("three parts");
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json");
+    claims["sid"].as_str().expect("sid").to_owned()
 }
 
 async fn assert_refused(app: &TestApp, token: &str) {
@@ -57,37 +66,37 @@ async fn a_request_without_a_bearer_token_is_unauthenticated() {
 #[tokio::test]
 async fn a_token_signed_with_another_key_is_refused() {
     let app = spawn_app().await;
-    let (id, _) = app.signed_in_user().await;
+    let (id, token) = app.signed_in_user().await;
     let other = adapters_crypto::SigningKey::generate();
     let pem = other.to_pkcs8_pem().expect("PEM");
 
     // Under the service's key id and under its own.
     for kid in [app.key.key_id(), other.key_id()] {
-        let token = forge(
+        let forged = forge(
             pem.expose_secret(),
             kid,
-            &claims(id, OffsetDateTime::now_utc(), 900),
+            &claims(id, &token, OffsetDateTime::now_utc(), 900),
         );
-        assert_refused(&app, &token).await;
+        assert_refused(&app, &forged).await;
     }
 }
 
 #[tokio::test]
 async fn an_expired_token_is_refused() {
     let app = spawn_app().await;
-    let (id, _) = app.signed_in_user().await;
+    let (id, token) = app.signed_in_user().await;
     let pem = app.key.to_pkcs8_pem().expect("PEM");
     let an_hour_ago = OffsetDateTime::now_utc() - time::Duration::hours(1);
 
     let expired = forge(
         pem.expose_secret(),
         app.key.key_id(),
-        &claims(id, an_hour_ago, 900),
+        &claims(id, &token, an_hour_ago, 900),
     );
     let fresh = forge(
         pem.expose_secret(),
         app.key.key_id(),
-        &claims(id, OffsetDateTime::now_utc(), 900),
+        &claims(id, &token, OffsetDateTime::now_utc(), 900),
     );
 
     assert_refused(&app, &expired).await;
@@ -102,7 +111,7 @@ async fn an_unsigned_token_is_refused() {
     let app = spawn_app().await;
     let (id, token) = app.signed_in_user().await;
     let header = json!({"alg": "none", "typ": "JWT", "kid": app.key.key_id()});
-    let payload = claims(id, OffsetDateTime::now_utc(), 900);
+    let payload = claims(id, &token, OffsetDateTime::now_utc(), 900);
 
     let unsigned = format!(
         "{}.{}.",
@@ -136,4 +145,59 @@ async fn a_token_outlives_neither_its_account_nor_its_activation() {
     )
     .await;
     assert_refused(&app, &deleted_token).await;
+}
+
+#[tokio::test]
+async fn the_display_name_changes_with_a_new_version_and_if_match_guards_it() {
+    let app = spawn_app().await;
+    let (_, token) = app.signed_in_user().await;
+    let patch = |if_match: Option<&'static str>, body: Value| {
+        let mut request = app
+            .client
+            .patch(app.url("/v1/users/me"))
+            .bearer_auth(&token)
+            .json(&body);
+        if let Some(version) = if_match {
+            request = request.header("if-match", version);
+        }
+        request.send()
+    };
+
+    let changed = patch(Some("\"1\""), json!({"displayName": "  Countess  "}))
+        .await
+        .expect("sent");
+
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(changed.headers()["etag"], "\"2\"");
+    let body: Value = changed.json().await.expect("json");
+    assert_eq!(body["user"]["displayName"], "Countess");
+    assert_eq!(body["user"]["version"], 2);
+    let stale = assert_error(
+        patch(Some("\"1\""), json!({"displayName": "Ada"}))
+            .await
+            .expect("sent"),
+        StatusCode::PRECONDITION_FAILED,
+        "PreconditionFailedError",
+    )
+    .await;
+    assert!(
+        stale["message"].as_str().is_some_and(|m| m.contains('2')),
+        "{stale}"
+    );
+    let unconditional = patch(None, json!({"displayName": "Ada"}))
+        .await
+        .expect("sent");
+    assert_eq!(unconditional.headers()["etag"], "\"3\"");
+    for bad in [
+        json!({"displayName": ""}),
+        json!({"displayName": "Ada", "role": "admin"}),
+        json!({}),
+    ] {
+        assert_error(
+            patch(None, bad).await.expect("sent"),
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+        )
+        .await;
+    }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::estimates::{criterion_home, median};
-use super::suite::{ISOLATION, Isolation, Suite};
+use super::estimates::{criterion_home, median, ms, run_criterion, verdict};
+use super::suite::{Isolation, Suite};
 use crate::interrupt;
 use crate::postgres::TestPostgres;
 use crate::workspace;
@@ -22,14 +22,7 @@ const SUITE_SPEED_UP_TARGET: f64 = 10.0;
 pub fn run() -> anyhow::Result<ExitCode> {
     interrupt::install()?;
     let postgres = TestPostgres::start()?;
-    let status = interrupt::run_in_own_group(
-        postgres
-            .cargo()
-            .args(["bench", "--locked", "--package", "test-db"])
-            .args(["--bench", "test_isolation"])
-            .env("CRITERION_HOME", criterion_home())
-            .env_remove(ISOLATION),
-    )?;
+    let status = run_criterion(&postgres, "test-db", "test_isolation")?;
     if !status.success() {
         return Ok(crate::tasks::exit_code(status));
     }
@@ -144,14 +137,6 @@ fn report_suite(suite: &Suite, times: &[(Isolation, Duration)]) -> bool {
     ok
 }
 
-fn ms(duration: Duration) -> String {
-    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
-}
-
 fn ratio(numerator: Duration, denominator: Duration) -> f64 {
     numerator.as_secs_f64() / denominator.as_secs_f64()
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "PASS" } else { "FAIL" }
 }

@@ -1,16 +1,21 @@
 //! Password hashing with argon2id, off the async executor.
 
+mod slots;
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
 use domain::password::{Password, PasswordHash};
 use domain::ports::{HasherError, PasswordHasher};
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Semaphore;
 
-/// The cost of a hash and how many may be computed at once.
+use self::slots::Slots;
+
+/// The cost of a hash and how many may be computed or wait at once.
 #[derive(Debug, Clone, Copy)]
 pub struct HashingSettings {
     /// Memory per hash, in KiB (OWASP's minimum for argon2id: 19456).
@@ -22,6 +27,10 @@ pub struct HashingSettings {
     /// Hashes computed at once; further requests wait their turn, so that
     /// hashing never takes every core or unbounded memory.
     pub max_concurrent: usize,
+    /// Requests allowed to wait for one of the `max_concurrent` slots.
+    /// Beyond that they fail at once with [`HasherError::Busy`], so that a
+    /// burst is answered "try later" rather than left to stall everything.
+    pub max_queued: usize,
 }
 
 /// Settings that argon2 refuses.
@@ -40,13 +49,13 @@ pub enum InvalidHashingSettings {
 
 /// The domain's password hasher on argon2id.
 ///
-/// Each hash runs on tokio's blocking threads, at most
-/// `max_concurrent` at a time, so that the threads serving requests never
-/// stall on the deliberately slow work.
+/// Each hash runs on tokio's blocking threads, at most `max_concurrent` at
+/// a time with at most `max_queued` waiting, so that the threads serving
+/// requests never stall on the deliberately slow work.
 #[derive(Clone)]
 pub struct Argon2PasswordHasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    slots: Arc<Slots>,
     dummy: PasswordHash,
 }
 
@@ -75,7 +84,7 @@ impl Argon2PasswordHasher {
         .map_err(InvalidHashingSettings::Unusable)?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(settings.max_concurrent)),
+            slots: Arc::new(Slots::new(settings.max_concurrent, settings.max_queued)),
             dummy,
         })
     }
@@ -84,16 +93,13 @@ impl Argon2PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HasherError> {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|error| HasherError(error.into()))?;
+        let permit = self.slots.acquire().await?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()
         })
         .await
-        .map_err(|error| HasherError(error.into()))
+        .map_err(|error| HasherError::Failed(error.into()))
     }
 }
 
@@ -104,8 +110,8 @@ fn argon2id(params: &Params) -> Argon2<'static> {
 fn hash_blocking(params: &Params, password: &SecretString) -> Result<PasswordHash, HasherError> {
     let phc = argon2id(params)
         .hash_password(password.expose_secret().as_bytes())
-        .map_err(|error| HasherError(error.into()))?;
-    PasswordHash::parse(phc.to_string()).map_err(|error| HasherError(error.into()))
+        .map_err(|error| HasherError::Failed(error.into()))?;
+    PasswordHash::parse(phc.to_string()).map_err(|error| HasherError::Failed(error.into()))
 }
 
 /// Checks `password` against `hash`, with the parameters recorded in the
@@ -115,8 +121,27 @@ fn verify_blocking(password: &SecretString, hash: &PasswordHash) -> Result<bool,
     match verifier.verify_password(password.expose_secret().as_bytes(), hash.expose()) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
-        Err(error) => Err(HasherError(error.into())),
+        Err(error) => Err(HasherError::Failed(error.into())),
     }
+}
+
+/// Whether `phc` was made by argon2id v0x13 with exactly `params`' costs.
+///
+/// A hash that cannot be read counts as outdated: it was certainly not made
+/// with the current settings. Verifying it fails anyway, so this never
+/// replaces a hash whose password was not checked.
+fn is_current(phc: &str, params: &Params) -> bool {
+    let Ok(hash) = argon2::PasswordHash::new(phc) else {
+        return false;
+    };
+    let Ok(recorded) = Params::try_from(&hash) else {
+        return false;
+    };
+    hash.algorithm == ARGON2ID_IDENT
+        && hash.version == Some(Version::V0x13.into())
+        && recorded.m_cost() == params.m_cost()
+        && recorded.t_cost() == params.t_cost()
+        && recorded.p_cost() == params.p_cost()
 }
 
 #[async_trait]
@@ -140,120 +165,8 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn verify_dummy(&self, password: &Password) -> Result<(), HasherError> {
         self.verify(password, &self.dummy).await.map(drop)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Cheap parameters: these tests check behaviour, not cost.
-    fn hasher() -> Argon2PasswordHasher {
-        Argon2PasswordHasher::new(HashingSettings {
-            memory_kib: 1024,
-            iterations: 1,
-            parallelism: 1,
-            max_concurrent: 2,
-        })
-        .expect("valid settings")
-    }
-
-    fn password(text: &str) -> Password {
-        Password::parse(text.to_owned()).expect("valid")
-    }
-
-    #[tokio::test]
-    async fn a_hash_verifies_its_password_only() {
-        let hasher = hasher();
-        let hash = hasher
-            .hash(&password("correct horse battery"))
-            .await
-            .expect("hashed");
-
-        assert!(hash.expose().starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
-        assert!(
-            hasher
-                .verify(&password("correct horse battery"), &hash)
-                .await
-                .expect("verified")
-        );
-        assert!(
-            !hasher
-                .verify(&password("correct horse batterx"), &hash)
-                .await
-                .expect("verified")
-        );
-    }
-
-    #[tokio::test]
-    async fn hashes_are_salted() {
-        let hasher = hasher();
-        let first = hasher
-            .hash(&password("same password"))
-            .await
-            .expect("hashed");
-        let second = hasher
-            .hash(&password("same password"))
-            .await
-            .expect("hashed");
-
-        assert_ne!(first, second);
-    }
-
-    #[tokio::test]
-    async fn a_hash_made_with_other_parameters_still_verifies() {
-        let old = Argon2PasswordHasher::new(HashingSettings {
-            memory_kib: 2048,
-            iterations: 2,
-            parallelism: 1,
-            max_concurrent: 1,
-        })
-        .expect("valid settings");
-        let hash = old
-            .hash(&password("kept across upgrades"))
-            .await
-            .expect("hashed");
-
-        assert!(
-            hasher()
-                .verify(&password("kept across upgrades"), &hash)
-                .await
-                .expect("verified")
-        );
-    }
-
-    #[tokio::test]
-    async fn an_unreadable_hash_is_an_error_not_a_mismatch() {
-        let hash = PasswordHash::parse("$argon2id$v=19$garbage".to_owned()).expect("PHC-shaped");
-
-        assert!(hasher().verify(&password("anything"), &hash).await.is_err());
-    }
-
-    #[tokio::test]
-    async fn the_dummy_verification_succeeds_for_any_password() {
-        assert!(
-            hasher()
-                .verify_dummy(&password("anything at all"))
-                .await
-                .is_ok()
-        );
-    }
-
-    #[test]
-    fn parameters_out_of_bounds_are_refused() {
-        let settings = HashingSettings {
-            memory_kib: 1,
-            iterations: 1,
-            parallelism: 1,
-            max_concurrent: 1,
-        };
-        assert!(Argon2PasswordHasher::new(settings).is_err());
-        assert!(
-            Argon2PasswordHasher::new(HashingSettings {
-                memory_kib: 1024,
-                max_concurrent: 0,
-                ..settings
-            })
-            .is_err()
-        );
+    fn needs_rehash(&self, hash: &PasswordHash) -> bool {
+        !is_current(hash.expose(), &self.params)
     }
 }

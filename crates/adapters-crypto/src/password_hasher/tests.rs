@@ -1,0 +1,204 @@
+use std::task::{Context, Waker};
+
+use super::*;
+
+/// Cheap parameters: these tests check behaviour, not cost.
+const CHEAP: HashingSettings = HashingSettings {
+    memory_kib: 1024,
+    iterations: 1,
+    parallelism: 1,
+    max_concurrent: 2,
+    max_queued: 4,
+};
+
+fn hasher() -> Argon2PasswordHasher {
+    Argon2PasswordHasher::new(CHEAP).expect("valid settings")
+}
+
+fn password(text: &str) -> Password {
+    Password::parse(text.to_owned()).expect("valid")
+}
+
+fn phc(text: &str) -> PasswordHash {
+    PasswordHash::parse(text.to_owned()).expect("PHC-shaped")
+}
+
+#[tokio::test]
+async fn a_hash_verifies_its_password_only() {
+    let hasher = hasher();
+    let hash = hasher
+        .hash(&password("correct horse battery"))
+        .await
+        .expect("hashed");
+
+    assert!(hash.expose().starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+    assert!(
+        hasher
+            .verify(&password("correct horse battery"), &hash)
+            .await
+            .expect("verified")
+    );
+    assert!(
+        !hasher
+            .verify(&password("correct horse batterx"), &hash)
+            .await
+            .expect("verified")
+    );
+}
+
+#[tokio::test]
+async fn hashes_are_salted() {
+    let hasher = hasher();
+    let first = hasher
+        .hash(&password("same password"))
+        .await
+        .expect("hashed");
+    let second = hasher
+        .hash(&password("same password"))
+        .await
+        .expect("hashed");
+
+    assert_ne!(first, second);
+}
+
+#[tokio::test]
+async fn a_hash_made_with_other_parameters_still_verifies_but_needs_a_rehash() {
+    let old = Argon2PasswordHasher::new(HashingSettings {
+        memory_kib: 2048,
+        iterations: 2,
+        ..CHEAP
+    })
+    .expect("valid settings");
+    let hash = old
+        .hash(&password("kept across upgrades"))
+        .await
+        .expect("hashed");
+
+    let current = hasher();
+    assert!(
+        current
+            .verify(&password("kept across upgrades"), &hash)
+            .await
+            .expect("verified")
+    );
+    assert!(current.needs_rehash(&hash));
+    assert!(!old.needs_rehash(&hash));
+}
+
+#[tokio::test]
+async fn a_hash_made_with_the_current_parameters_needs_no_rehash() {
+    let hasher = hasher();
+    let hash = hasher.hash(&password("up to date")).await.expect("hashed");
+
+    assert!(!hasher.needs_rehash(&hash));
+}
+
+#[test]
+fn another_algorithm_version_or_parallelism_needs_a_rehash() {
+    let made_with = |algorithm, version, parallelism| {
+        let params = Params::new(1024, 1, parallelism, None).expect("valid");
+        let phc = Argon2::new(algorithm, version, params)
+            .hash_password(b"any password")
+            .expect("hashed");
+        PasswordHash::parse(phc.to_string()).expect("PHC")
+    };
+    let hasher = hasher();
+
+    assert!(!hasher.needs_rehash(&made_with(Algorithm::Argon2id, Version::V0x13, 1)));
+    assert!(hasher.needs_rehash(&made_with(Algorithm::Argon2i, Version::V0x13, 1)));
+    assert!(hasher.needs_rehash(&made_with(Algorithm::Argon2id, Version::V0x10, 1)));
+    assert!(hasher.needs_rehash(&made_with(Algorithm::Argon2id, Version::V0x13, 2)));
+}
+
+#[test]
+fn an_unreadable_hash_needs_a_rehash() {
+    let hasher = hasher();
+
+    for unreadable in [
+        "$argon2id$v=19$garbage",
+        "$argon2id$v=19$m=1024,t=1,p=1,x=3$c2FsdHNhbHQ$aGFzaA",
+        "$bcrypt$whatever",
+    ] {
+        assert!(hasher.needs_rehash(&phc(unreadable)), "{unreadable}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_hash_is_an_error_not_a_mismatch() {
+    let hash = phc("$argon2id$v=19$garbage");
+
+    assert!(matches!(
+        hasher().verify(&password("anything"), &hash).await,
+        Err(HasherError::Failed(_))
+    ));
+}
+
+#[tokio::test]
+async fn the_dummy_verification_succeeds_for_any_password() {
+    assert!(
+        hasher()
+            .verify_dummy(&password("anything at all"))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn work_beyond_the_queue_is_refused_as_busy_until_a_slot_frees() {
+    let hasher = Argon2PasswordHasher::new(HashingSettings {
+        max_concurrent: 1,
+        max_queued: 1,
+        ..CHEAP
+    })
+    .expect("valid settings");
+    let hash = hasher
+        .hash(&password("queued password"))
+        .await
+        .expect("hashed");
+    // Holding the only slot stands in for a hash that takes long.
+    let held = hasher.slots.acquire().await.expect("a free slot");
+    let right_password = password("queued password");
+    let mut queued = hasher.verify(&right_password, &hash);
+    assert!(
+        queued
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending()
+    );
+
+    assert!(matches!(
+        hasher.hash(&password("one too many")).await,
+        Err(HasherError::Busy)
+    ));
+    assert!(matches!(
+        hasher.verify(&password("one too many"), &hash).await,
+        Err(HasherError::Busy)
+    ));
+    assert!(matches!(
+        hasher.verify_dummy(&password("one too many")).await,
+        Err(HasherError::Busy)
+    ));
+
+    drop(held);
+    assert!(queued.await.expect("verified"));
+    assert!(hasher.hash(&password("after the burst")).await.is_ok());
+}
+
+#[test]
+fn parameters_out_of_bounds_are_refused() {
+    let settings = HashingSettings {
+        memory_kib: 1,
+        ..CHEAP
+    };
+    assert!(matches!(
+        Argon2PasswordHasher::new(settings),
+        Err(InvalidHashingSettings::Params(_))
+    ));
+    assert!(matches!(
+        Argon2PasswordHasher::new(HashingSettings {
+            max_concurrent: 0,
+            ..CHEAP
+        }),
+        Err(InvalidHashingSettings::NoConcurrency)
+    ));
+}

@@ -1,0 +1,45 @@
+//! Where a request came from, for the attempt counters and the audit trail.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::USER_AGENT;
+use actix_web::web::Data;
+use actix_web::{FromRequest, HttpRequest};
+use domain::audit::Origin;
+
+use crate::error::ApiError;
+use crate::request_context::current_request_id;
+use crate::server::ApiState;
+
+/// The longest `User-Agent` kept, in characters: the store's limit.
+const MAX_USER_AGENT_CHARS: usize = 512;
+
+/// The request's id, client address and `User-Agent`.
+pub(crate) struct RequestOrigin(pub Origin);
+
+impl FromRequest for RequestOrigin {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(origin(request).map(RequestOrigin))
+    }
+}
+
+fn origin(request: &HttpRequest) -> Result<Origin, ApiError> {
+    let state = request
+        .app_data::<Data<ApiState>>()
+        .ok_or_else(|| ApiError::internal("the API state is not configured"))?;
+    let user_agent = request
+        .headers()
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| agent.chars().take(MAX_USER_AGENT_CHARS).collect::<String>())
+        .filter(|agent| !agent.is_empty());
+    Ok(Origin {
+        request_id: current_request_id(),
+        ip: state.trusted_proxies.client_ip_of(request),
+        user_agent,
+    })
+}

@@ -1,0 +1,245 @@
+//! Rotation: the main path, the grace window after it, and reuse.
+
+use domain::session::Rotation;
+
+use super::*;
+
+fn rotation(
+    id: SessionId,
+    presented: SecretDigest,
+    replacement: SecretDigest,
+    now: OffsetDateTime,
+) -> Rotation {
+    Rotation {
+        session_id: id,
+        presented,
+        replacement,
+        now,
+        lifetime: LIFETIME,
+    }
+}
+
+/// A session of a new account whose first secret is `first`.
+async fn session_with(lease: &mut Lease, first: SecretDigest) -> (UserId, SessionId) {
+    let user = account(lease).await;
+    let session = insert(lease, &new_session(user, first, NOW))
+        .await
+        .expect("inserted");
+    (user, session.id)
+}
+
+async fn rotates(lease: &mut Lease, rotation: &Rotation) -> bool {
+    rotate(lease, rotation).await.expect("rotate").is_some()
+}
+
+async fn digests(lease: &mut Lease, id: SessionId) -> Digests {
+    sqlx::query_as(
+        "SELECT current_digests, replaced_digests, retired_digests FROM sessions WHERE id = $1",
+    )
+    .bind(id.as_uuid())
+    .fetch_one(&mut **lease)
+    .await
+    .expect("the session's row")
+}
+
+#[test]
+fn a_current_secret_is_replaced_and_retired_and_the_session_extended() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let (first, second, third) = (digest(), digest(), digest());
+        let (_, id) = session_with(&mut lease, first).await;
+        let later = NOW + Duration::days(6);
+
+        let rotated = rotate(&mut lease, &rotation(id, first, second, later))
+            .await
+            .expect("rotate")
+            .expect("rotated");
+
+        assert_eq!(rotated.last_used_at, later);
+        assert_eq!(rotated.expires_at, later + Duration::days(7));
+        assert!(
+            rotates(
+                &mut lease,
+                &rotation(id, second, third, later + Duration::hours(1))
+            )
+            .await
+        );
+        let (current, replaced, retired) = digests(&mut lease, id).await;
+        assert_eq!(current, [bytes(third)]);
+        assert_eq!(replaced, [bytes(second)]);
+        assert_eq!(retired, [bytes(second), bytes(first)]);
+    });
+}
+
+#[test]
+fn a_replaced_secret_rotates_within_the_grace_window_and_never_stretches_it() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let first = digest();
+        let (_, id) = session_with(&mut lease, first).await;
+        let (one, two, three) = (digest(), digest(), digest());
+
+        assert!(rotates(&mut lease, &rotation(id, first, one, NOW)).await);
+        let replay = rotation(id, first, two, NOW + Duration::seconds(9));
+        assert!(rotates(&mut lease, &replay).await, "within the window");
+        let late = rotation(id, first, three, NOW + Duration::seconds(10));
+        assert!(!rotates(&mut lease, &late).await, "the window did not move");
+
+        let (current, replaced, retired) = digests(&mut lease, id).await;
+        assert_eq!(current, [bytes(one), bytes(two)]);
+        assert_eq!(replaced, [bytes(first)]);
+        assert_eq!(retired, [bytes(first)]);
+        let with_two = rotation(id, two, digest(), NOW + Duration::seconds(11));
+        assert!(
+            rotates(&mut lease, &with_two).await,
+            "the replay's secret works"
+        );
+    });
+}
+
+#[test]
+fn a_sibling_rotating_keeps_the_others_working_only_within_the_grace_window() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let first = digest();
+        let (user, id) = session_with(&mut lease, first).await;
+        let (one, two, three, four) = (digest(), digest(), digest(), digest());
+        assert!(rotates(&mut lease, &rotation(id, first, one, NOW)).await);
+        assert!(
+            rotates(
+                &mut lease,
+                &rotation(id, first, two, NOW + Duration::seconds(1))
+            )
+            .await
+        );
+
+        let later = NOW + Duration::seconds(2);
+        assert!(rotates(&mut lease, &rotation(id, two, three, later)).await);
+        let (current, replaced, retired) = digests(&mut lease, id).await;
+        assert_eq!(current, [bytes(three)]);
+        assert_eq!(replaced, [bytes(one), bytes(two)]);
+        assert_eq!(retired, [bytes(one), bytes(two), bytes(first)]);
+        // The other tab of the race, a moment later: a sibling of `three`.
+        assert!(rotates(&mut lease, &rotation(id, one, four, later)).await);
+        let (current, _, _) = digests(&mut lease, id).await;
+        assert_eq!(current, [bytes(three), bytes(four)]);
+
+        let too_late = later + Duration::seconds(10);
+        assert!(!rotates(&mut lease, &rotation(id, one, digest(), too_late)).await);
+        let reused = end_if_reused(&mut lease, id, &one, too_late).await;
+        assert_eq!(reused.expect("end"), Some(user));
+        assert!(
+            find_live(&mut lease, id, too_late)
+                .await
+                .expect("find")
+                .is_none()
+        );
+        assert!(!rotates(&mut lease, &rotation(id, three, digest(), too_late)).await);
+    });
+}
+
+#[test]
+fn a_replaced_secret_after_the_grace_window_ends_the_session_as_a_reuse() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let first = digest();
+        let (user, id) = session_with(&mut lease, first).await;
+        let next = digest();
+        assert!(rotates(&mut lease, &rotation(id, first, next, NOW)).await);
+        let later = NOW + Duration::minutes(1);
+
+        assert!(!rotates(&mut lease, &rotation(id, first, digest(), later)).await);
+        let reused = end_if_reused(&mut lease, id, &first, later).await;
+
+        assert_eq!(reused.expect("end"), Some(user));
+        assert_eq!(
+            end_reason(&mut lease, id).await.as_deref(),
+            Some("refresh_reuse")
+        );
+        assert!(!rotates(&mut lease, &rotation(id, next, digest(), later)).await);
+        let again = end_if_reused(&mut lease, id, &first, later).await;
+        assert_eq!(again.expect("end"), None, "an ended session ends once");
+    });
+}
+
+#[test]
+fn an_unknown_secret_neither_rotates_nor_counts_as_a_reuse() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let first = digest();
+        let (_, id) = session_with(&mut lease, first).await;
+        let unknown = digest();
+
+        assert!(!rotates(&mut lease, &rotation(id, unknown, digest(), NOW)).await);
+        let reused = end_if_reused(&mut lease, id, &unknown, NOW).await;
+
+        assert_eq!(reused.expect("end"), None);
+        assert!(
+            find_live(&mut lease, id, NOW)
+                .await
+                .expect("find")
+                .is_some()
+        );
+        assert!(rotates(&mut lease, &rotation(id, first, digest(), NOW)).await);
+    });
+}
+
+#[test]
+fn sessions_past_their_lifetime_or_idle_timeout_or_ended_never_rotate() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+
+        // Used every six days, it still ends thirty days after sign-in.
+        let mut secret = digest();
+        let (_, lived) = session_with(&mut lease, secret).await;
+        for days in [6, 12, 18, 24] {
+            let next = digest();
+            let at = NOW + Duration::days(days);
+            assert!(
+                rotates(&mut lease, &rotation(lived, secret, next, at)).await,
+                "{days}"
+            );
+            secret = next;
+        }
+        let at_the_end = rotation(lived, secret, digest(), NOW + Duration::days(30));
+        assert!(!rotates(&mut lease, &at_the_end).await);
+
+        let idle = digest();
+        let (_, idled) = session_with(&mut lease, idle).await;
+        let timed_out = rotation(idled, idle, digest(), NOW + Duration::days(7));
+        assert!(!rotates(&mut lease, &timed_out).await);
+
+        let ending = digest();
+        let (user, ended) = session_with(&mut lease, ending).await;
+        assert!(
+            end(&mut lease, user, ended, EndReason::Logout, NOW)
+                .await
+                .expect("end")
+        );
+        assert!(!rotates(&mut lease, &rotation(ended, ending, digest(), NOW)).await);
+    });
+}
+
+#[test]
+fn replays_cannot_grow_the_current_secrets_past_the_bound() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let first = digest();
+        let (_, id) = session_with(&mut lease, first).await;
+        assert!(rotates(&mut lease, &rotation(id, first, digest(), NOW)).await);
+
+        let mut rotated = 0;
+        while rotates(
+            &mut lease,
+            &rotation(id, first, digest(), NOW + Duration::seconds(1)),
+        )
+        .await
+        {
+            rotated += 1;
+            assert!(rotated < 100, "unbounded");
+        }
+
+        assert_eq!(rotated, 63);
+        assert_eq!(digests(&mut lease, id).await.0.len(), 64);
+    });
+}

@@ -1,0 +1,143 @@
+//! The sessions, counters and trail of a unit of work act inside it: kept
+//! on commit, gone on rollback.
+
+use std::net::IpAddr;
+
+use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
+use domain::throttle::ThrottleKey;
+use domain::user::{DisplayName, NewUser};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::*;
+
+/// What one unit writes through each repository: an account, a session
+/// of it, a counted attempt and an event.
+struct Work {
+    user: NewUser,
+    session: NewSession,
+    key: ThrottleKey,
+    event: AuditEvent,
+}
+
+impl Work {
+    fn new() -> Self {
+        let now = OffsetDateTime::now_utc();
+        let user = new_user("unit");
+        let session = NewSession {
+            id: SessionId::generate(),
+            user_id: user.id,
+            digest: SecretDigest::from_bytes([7; 32]),
+            now,
+            lifetime: SessionLifetime {
+                absolute: Duration::days(30),
+                idle: Duration::days(7),
+                grace: Duration::seconds(10),
+            },
+            user_agent: None,
+            ip: None,
+        };
+        let key = ThrottleKey::register_ip(IpAddr::from(Uuid::now_v7().as_u128().to_be_bytes()));
+        let event = AuditEvent::new(AuditAction::Register, now, &Origin::default()).by(user.id);
+        Self {
+            user,
+            session,
+            key,
+            event,
+        }
+    }
+
+    async fn write(&self, unit: &dyn UnitOfWork) {
+        unit.users().insert(&self.user).await.expect("account");
+        unit.sessions()
+            .insert(&self.session)
+            .await
+            .expect("session");
+        let window = Duration::hours(1);
+        unit.throttles()
+            .hit(&self.key, self.session.now, window)
+            .await
+            .expect("hit");
+        unit.audit().record(&self.event).await.expect("event");
+    }
+
+    /// How many of the four rows are stored.
+    async fn stored(&self, pool: &PgPool) -> i64 {
+        sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM users WHERE id = $1)
+                  + (SELECT count(*) FROM sessions WHERE id = $2)
+                  + (SELECT count(*) FROM throttles WHERE subject = $3)
+                  + (SELECT count(*) FROM audit_events WHERE id = $4)",
+        )
+        .bind(self.user.id.as_uuid())
+        .bind(self.session.id.as_uuid())
+        .bind(self.key.subject())
+        .bind(self.event.id)
+        .fetch_one(pool)
+        .await
+        .expect("count")
+    }
+}
+
+#[test]
+fn every_repository_of_a_unit_commits_and_rolls_back_with_it() {
+    test_db::run(async {
+        let test_database = TestDatabase::create().await;
+        let (transactor, pool) = transactor_on(&test_database).await;
+        let (kept, undone) = (Work::new(), Work::new());
+
+        let unit = transactor
+            .begin(TransactionOptions::default())
+            .await
+            .expect("begin");
+        kept.write(unit.as_ref()).await;
+        unit.commit().await.expect("commit");
+        let unit = transactor
+            .begin(TransactionOptions::default())
+            .await
+            .expect("begin");
+        undone.write(unit.as_ref()).await;
+        assert_eq!(undone.stored(&pool).await, 0, "invisible before the commit");
+        unit.rollback().await.expect("rollback");
+
+        assert_eq!(kept.stored(&pool).await, 4);
+        assert_eq!(undone.stored(&pool).await, 0);
+    });
+}
+
+#[test]
+fn a_stale_version_leaves_the_unit_usable() {
+    test_db::run(async {
+        let test_database = TestDatabase::create().await;
+        let (transactor, pool) = transactor_on(&test_database).await;
+        let user = new_user("stale");
+        let now = OffsetDateTime::now_utc();
+        let name = DisplayName::parse("Grace").expect("valid");
+
+        let unit = transactor
+            .begin(TransactionOptions::default())
+            .await
+            .expect("begin");
+        unit.users().insert(&user).await.expect("insert");
+        let error = unit
+            .users()
+            .update_display_name(user.id, &name, Some(7), now)
+            .await
+            .expect_err("stale");
+        assert!(
+            matches!(
+                error,
+                RepoError::Conflict(Conflict::StaleVersion { current: 1 })
+            ),
+            "{error:?}"
+        );
+        unit.users()
+            .update_display_name(user.id, &name, Some(1), now)
+            .await
+            .expect("the unit goes on");
+        unit.commit().await.expect("commit");
+
+        assert!(exists(&pool, &user).await);
+    });
+}

@@ -1,0 +1,269 @@
+use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::auth::AccessClaims;
+use domain::password::{NewPassword, Password};
+use domain::ports::TransactionOptions;
+use domain::session::EndReason;
+use domain::throttle::ThrottleKey;
+use domain::user::{DisplayName, Email, User};
+
+use super::AuthService;
+use super::throttling::FailedLogin;
+use crate::error::{AppError, AuthFailure, Forbidden, Rejection};
+
+/// A password change: the current password, to prove it is the owner, and
+/// the new one.
+#[derive(Debug)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current: Password,
+    /// The password to have.
+    pub new: NewPassword,
+}
+
+impl AuthService {
+    /// Changes the caller's password and ends every other session of the
+    /// account. A wrong current password counts as a failed sign-in, so
+    /// that a stolen access token cannot be used to guess it.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Rejected`] for a wrong current password (field
+    /// `currentPassword`) or a guessable new one (`newPassword`);
+    /// [`AppError::RateLimited`] while sign-ins of the account or client are
+    /// locked; [`AuthFailure::AccountGone`] or [`Forbidden::AccountDisabled`]
+    /// for an account that is gone or disabled; [`AppError::Unavailable`] or
+    /// [`AppError::Internal`] when a dependency fails.
+    #[tracing::instrument(name = "auth.change_password", skip_all, fields(user.id = %caller.user_id))]
+    pub async fn change_password(
+        &self,
+        caller: &AccessClaims,
+        change: PasswordChange,
+        origin: &Origin,
+    ) -> Result<(), AppError> {
+        let user = self.active_account(caller).await?;
+        self.ensure_unlocked(&Self::login_keys(&user.email, origin))
+            .await?;
+        if !self
+            .ports
+            .hasher
+            .verify(&change.current, &user.password_hash)
+            .await?
+        {
+            self.record_failed_login(&FailedLogin {
+                email: &user.email,
+                user: Some(user.id),
+                detail: "wrong_current_password",
+                origin,
+            })
+            .await?;
+            return Err(rejected("currentPassword", "is not the current password"));
+        }
+        if change.new.as_password().expose() == change.current.expose() {
+            return Err(rejected(
+                "newPassword",
+                "must differ from the current password",
+            ));
+        }
+        self.ensure_strong("newPassword", &change.new, &user.email, &user.display_name)
+            .await?;
+        let hash = self.ports.hasher.hash(change.new.as_password()).await?;
+        let now = self.ports.clock.now();
+        let account_key = ThrottleKey::login_account(&user.email);
+        let event = AuditEvent::new(AuditAction::PasswordChanged, now, origin)
+            .by(user.id)
+            .in_session(caller.session_id);
+        let ended = self
+            .ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                unit.users().set_password_hash(user.id, &hash, now).await?;
+                let ended = unit
+                    .sessions()
+                    .end_all(
+                        user.id,
+                        Some(caller.session_id),
+                        EndReason::PasswordChanged,
+                        now,
+                    )
+                    .await?;
+                unit.throttles().clear(&account_key).await?;
+                unit.audit().record(&event).await?;
+                Ok(ended)
+            })
+            .await?;
+        tracing::info!(sessions.ended = ended, "password changed");
+        Ok(())
+    }
+
+    /// The caller's account, refused when it is gone or disabled.
+    pub(super) async fn active_account(&self, caller: &AccessClaims) -> Result<User, AppError> {
+        let user = self
+            .ports
+            .users
+            .find_by_id(caller.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated(AuthFailure::AccountGone))?;
+        if user.is_active() {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden(Forbidden::AccountDisabled))
+        }
+    }
+
+    /// Refuses a new password that is too easy to guess for its owner.
+    pub(super) async fn ensure_strong(
+        &self,
+        field: &'static str,
+        password: &NewPassword,
+        email: &Email,
+        display_name: &DisplayName,
+    ) -> Result<(), AppError> {
+        self.ports
+            .strength
+            .check(password.as_password(), email, display_name)
+            .await
+            .map_err(|weak| rejected(field, weak.0))
+    }
+}
+
+fn rejected(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Rejected(Rejection {
+        field,
+        message: message.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::ports::WeakPassword;
+    use domain::session::SessionId;
+
+    use super::*;
+    use crate::fixtures::{Ports, claims_for, hash_of, registered_user};
+
+    const CURRENT: &str = "current password";
+
+    fn change(current: &str, new: &str) -> PasswordChange {
+        PasswordChange {
+            current: Password::parse(current.to_owned()).expect("valid"),
+            new: NewPassword::parse(new.to_owned()).expect("valid"),
+        }
+    }
+
+    /// Ports where the caller's account has [`CURRENT`] and nothing is
+    /// locked; the claims of the caller's session.
+    fn ports_for_caller() -> (Ports, AccessClaims) {
+        let mut ports = Ports::new();
+        let user = registered_user(CURRENT);
+        let claims = claims_for(&user);
+        ports
+            .users
+            .expect_find_by_id()
+            .returning(move |_| Ok(Some(user.clone())));
+        ports
+            .hasher
+            .expect_verify()
+            .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
+        ports.nothing_locked();
+        ports.audit_accepted();
+        (ports, claims)
+    }
+
+    fn is_rejected(error: &AppError, on: &str) -> bool {
+        matches!(error, AppError::Rejected(Rejection { field, .. }) if *field == on)
+    }
+
+    #[tokio::test]
+    async fn the_new_hash_is_stored_and_every_other_session_ends() {
+        let (mut ports, claims) = ports_for_caller();
+        ports.strength.expect_check().returning(|_, _, _| Ok(()));
+        ports
+            .hasher
+            .expect_hash()
+            .returning(|p| Ok(hash_of(p.expose())));
+        let user = claims.user_id;
+        ports
+            .unit
+            .users
+            .expect_set_password_hash()
+            .withf(move |id, hash, _| *id == user && *hash == hash_of("brand new secret words"))
+            .times(1)
+            .returning(|id, _, _| {
+                let mut user = registered_user("brand new secret words");
+                user.id = id;
+                Ok(user)
+            });
+        let kept: SessionId = claims.session_id;
+        ports
+            .unit
+            .sessions
+            .expect_end_all()
+            .withf(move |id, keep, reason, _| {
+                *id == user && *keep == Some(kept) && *reason == EndReason::PasswordChanged
+            })
+            .times(1)
+            .returning(|_, _, _, _| Ok(2));
+        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
+        let journal = ports.journal.clone();
+
+        ports
+            .auth()
+            .change_password(
+                &claims,
+                change(CURRENT, "brand new secret words"),
+                &Origin::default(),
+            )
+            .await
+            .expect("changed");
+
+        assert_eq!(*journal.lock().expect("journal"), ["commit"]);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_current_password_counts_as_a_failed_sign_in() {
+        let (mut ports, claims) = ports_for_caller();
+        ports
+            .unit
+            .throttles
+            .expect_hit()
+            .times(1)
+            .returning(|_, _, _| Ok(1));
+        ports.hasher.expect_hash().never();
+        ports.unit.users.expect_set_password_hash().never();
+
+        let error = ports
+            .auth()
+            .change_password(
+                &claims,
+                change("not it at all", "brand new secret words"),
+                &Origin::default(),
+            )
+            .await
+            .expect_err("refused");
+
+        assert!(is_rejected(&error, "currentPassword"), "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_guessable_or_unchanged_new_password_is_rejected_on_its_field() {
+        let (mut ports, claims) = ports_for_caller();
+        ports
+            .strength
+            .expect_check()
+            .returning(|_, _, _| Err(WeakPassword("is too easy to guess".to_owned())));
+        ports.hasher.expect_hash().never();
+        let auth = ports.auth();
+
+        let weak = auth
+            .change_password(&claims, change(CURRENT, "password1234"), &Origin::default())
+            .await
+            .expect_err("weak");
+        let same = auth
+            .change_password(&claims, change(CURRENT, CURRENT), &Origin::default())
+            .await
+            .expect_err("unchanged");
+
+        assert!(is_rejected(&weak, "newPassword"), "{weak:?}");
+        assert!(is_rejected(&same, "newPassword"), "{same:?}");
+    }
+}

@@ -1,0 +1,144 @@
+//! The audit trail: who did what to which account, when, and from where.
+
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::session::SessionId;
+use crate::user::UserId;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// An account was opened.
+    Register,
+    /// A sign-in succeeded and opened a session.
+    LoginSucceeded,
+    /// A sign-in was refused.
+    LoginFailed,
+    /// Failed sign-ins locked an address or a client out for a while.
+    Lockout,
+    /// A replaced refresh token came back: its session was ended.
+    RefreshReuse,
+    /// A session was signed out of.
+    Logout,
+    /// Every session of an account was signed out of.
+    LogoutAll,
+    /// A password was changed and the account's other sessions ended.
+    PasswordChanged,
+    /// Its owner ended a session from the list of sessions.
+    SessionEnded,
+    /// An account's profile was changed.
+    ProfileUpdated,
+    /// An administrator cleared a sign-in lockout.
+    Unlock,
+}
+
+impl AuditAction {
+    /// The action as stored: `<resource>.<verb>`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "user.register",
+            Self::LoginSucceeded => "auth.login",
+            Self::LoginFailed => "auth.login_failed",
+            Self::Lockout => "auth.lockout",
+            Self::RefreshReuse => "auth.refresh_reuse",
+            Self::Logout => "auth.logout",
+            Self::LogoutAll => "auth.logout_all",
+            Self::PasswordChanged => "user.password_changed",
+            Self::SessionEnded => "session.ended",
+            Self::ProfileUpdated => "user.profile_updated",
+            Self::Unlock => "user.unlock",
+        }
+    }
+}
+
+/// Where a request came from, for the trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The request's `x-request-id`.
+    pub request_id: Option<String>,
+    /// The client's address, as far as the trusted proxies tell.
+    pub ip: Option<IpAddr>,
+    /// The client's `User-Agent`.
+    pub user_agent: Option<String>,
+}
+
+/// One entry of the trail. It holds identifiers and fixed words only,
+/// never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// The entry's identifier (UUID v7).
+    pub id: Uuid,
+    /// When it happened.
+    pub occurred_at: OffsetDateTime,
+    /// What happened.
+    pub action: AuditAction,
+    /// Who did it, when known.
+    pub actor: Option<UserId>,
+    /// The account it was done to, when known.
+    pub subject: Option<UserId>,
+    /// The session concerned, if any.
+    pub session: Option<SessionId>,
+    /// Where the request came from.
+    pub origin: Origin,
+    /// A fixed word saying more (`wrong_password`, `account_locked`, ...).
+    pub detail: Option<&'static str>,
+}
+
+impl AuditEvent {
+    /// An event of `action` at `now` from `origin`, with no actor, subject,
+    /// session or detail yet.
+    #[must_use]
+    pub fn new(action: AuditAction, now: OffsetDateTime, origin: &Origin) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            occurred_at: now,
+            action,
+            actor: None,
+            subject: None,
+            session: None,
+            origin: origin.clone(),
+            detail: None,
+        }
+    }
+
+    /// The same event, done by `user` to their own account.
+    #[must_use]
+    pub fn by(self, user: UserId) -> Self {
+        Self {
+            actor: Some(user),
+            subject: Some(user),
+            ..self
+        }
+    }
+
+    /// The same event, concerning `user`'s account.
+    #[must_use]
+    pub fn about(self, user: UserId) -> Self {
+        Self {
+            subject: Some(user),
+            ..self
+        }
+    }
+
+    /// The same event, concerning `session`.
+    #[must_use]
+    pub fn in_session(self, session: SessionId) -> Self {
+        Self {
+            session: Some(session),
+            ..self
+        }
+    }
+
+    /// The same event, with a fixed word saying more.
+    #[must_use]
+    pub fn detail(self, detail: &'static str) -> Self {
+        Self {
+            detail: Some(detail),
+            ..self
+        }
+    }
+}

@@ -1,0 +1,77 @@
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::error::RepoError;
+use crate::session::{EndReason, NewSession, Rotation, SecretDigest, Session, SessionId};
+use crate::user::UserId;
+
+/// Stores sessions and the digests of their refresh secrets.
+///
+/// A session is live until it is ended, passes its absolute lifetime or
+/// idles past its idle timeout; methods that find or change sessions see
+/// live ones only unless they say otherwise.
+///
+/// # Errors
+///
+/// Every method fails as [`UserRepository`](super::UserRepository)'s do.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Opens the session.
+    ///
+    /// # Errors
+    ///
+    /// [`RepoError::Conflict`] when its account does not exist.
+    async fn insert(&self, session: &NewSession) -> Result<Session, RepoError>;
+
+    /// Replaces the presented secret in one atomic step, when the session
+    /// is live and the presented digest is a current one, or is one of
+    /// those the last rotation replaced and that rotation is within the
+    /// grace window (then the replacement joins the current secrets, so
+    /// that every client of the race holds a working token). Returns the
+    /// session as rotated, or `None` when nothing was rotated.
+    async fn rotate(&self, rotation: &Rotation) -> Result<Option<Session>, RepoError>;
+
+    /// Ends the session when the presented digest is one of its replaced
+    /// secrets: a reuse. Returns its account when it did so.
+    async fn end_if_reused(
+        &self,
+        id: SessionId,
+        presented: &SecretDigest,
+        now: OffsetDateTime,
+    ) -> Result<Option<UserId>, RepoError>;
+
+    /// The live session with this identifier.
+    async fn find_live(
+        &self,
+        id: SessionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, RepoError>;
+
+    /// The account's live sessions, the newest first.
+    async fn list_live(&self, user: UserId, now: OffsetDateTime)
+    -> Result<Vec<Session>, RepoError>;
+
+    /// Ends the account's live session `id`. Returns whether it did.
+    async fn end(
+        &self,
+        user: UserId,
+        id: SessionId,
+        reason: EndReason,
+        now: OffsetDateTime,
+    ) -> Result<bool, RepoError>;
+
+    /// Ends every live session of the account except `keep`. Returns how
+    /// many it ended.
+    async fn end_all(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+        reason: EndReason,
+        now: OffsetDateTime,
+    ) -> Result<u64, RepoError>;
+
+    /// Deletes up to `batch` sessions that had ended by `now`, skipping
+    /// rows that others hold. Returns how many it deleted.
+    async fn purge(&self, now: OffsetDateTime, batch: u32) -> Result<u64, RepoError>;
+}

@@ -1,0 +1,26 @@
+//! The periodic purge of ended sessions and spent attempt counters.
+
+use std::time::Duration;
+
+use app::housekeeping::Housekeeping;
+use tokio::time::MissedTickBehavior;
+
+/// Purges every `interval`, starting after one interval, until aborted. A
+/// failed purge is logged and tried again at the next tick.
+pub(crate) async fn every(interval: Duration, housekeeping: Housekeeping) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    // After a stall, one purge catches up with everything.
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match housekeeping.purge().await {
+            Ok(purged) if purged.sessions + purged.throttles > 0 => tracing::info!(
+                purged.sessions = purged.sessions,
+                purged.throttles = purged.throttles,
+                "purged ended sessions and spent attempt counters"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "the purge failed; it will run again"),
+        }
+    }
+}
