@@ -151,12 +151,18 @@ impl TestApp {
     /// Another instance of the service on the same database and key, with
     /// these further flags: its base URL.
     pub async fn another_instance(&self, flags: &[&str]) -> String {
+        self.another_instance_with_key(&self.key, flags).await
+    }
+
+    /// Another instance of the service on the same database, signing with
+    /// `key`, with these further flags: its base URL.
+    pub async fn another_instance_with_key(&self, key: &SigningKey, flags: &[&str]) -> String {
         let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
         let (base, _) = start(
             &self.database_url,
             AppSettings::default(),
             &flags,
-            Some(&self.key),
+            Some(key),
         )
         .await;
         base
@@ -264,6 +270,11 @@ impl TestApp {
             .execute(&self.db)
             .await
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+
+    /// The service's database, for checks a test makes there.
+    pub fn pool(&self) -> PgPool {
+        self.db.clone()
     }
 
     /// Changes the attempt counters directly in the database.

@@ -1,12 +1,15 @@
 //! Black-box tests: the real service on a random port against a real
 //! PostgreSQL, driven over HTTP as a client would.
 
+mod audit;
 mod client_ip;
 mod concurrency;
 mod database_down;
+mod hashing;
 mod health;
 mod helpers;
 mod jwks;
+mod key_rotation;
 mod lockout;
 mod login;
 mod malformed;
