@@ -21,7 +21,11 @@ use secrecy::SecretString;
 
 /// Doorman: user accounts and authentication over HTTP, on PostgreSQL.
 #[derive(Debug, Parser)]
-#[command(version, args_conflicts_with_subcommands = true, args_override_self = true)]
+#[command(
+    version,
+    args_conflicts_with_subcommands = true,
+    args_override_self = true
+)]
 pub struct Cli {
     /// What to do instead of serving.
     #[command(subcommand)]

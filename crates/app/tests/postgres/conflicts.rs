@@ -5,44 +5,13 @@ use std::time::Duration;
 use adapters_postgres::{Database, PgTransactor, PgUserRepository, Thresholds};
 use app::error::AppError;
 use app::transaction::{RetryPolicy, Transactions};
-use async_trait::async_trait;
-use domain::password::PasswordHash;
-use domain::ports::{Clock, TransactionOptions, UserRepository};
-use domain::user::{DisplayName, Email, NewUser, UserId};
+use domain::ports::{TransactionOptions, UserRepository};
+use domain::user::Email;
 use sqlx::postgres::PgPoolOptions;
 use test_db::TestDatabase;
-use time::OffsetDateTime;
 use tokio::sync::Barrier;
-use uuid::Uuid;
 
-struct TokioClock;
-
-#[async_trait]
-impl Clock for TokioClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        tokio::time::sleep(duration).await;
-    }
-}
-
-fn user(email: &str) -> NewUser {
-    NewUser {
-        id: UserId::generate(),
-        email: Email::parse(email).expect("valid"),
-        display_name: DisplayName::parse("Ada").expect("valid"),
-        password_hash: PasswordHash::parse(
-            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
-        )
-        .expect("valid"),
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}@example.com", Uuid::now_v7().simple())
-}
+use crate::support::{TokioClock, unique, user};
 
 /// Two units racing on a database of their own (units must really
 /// commit), with deadlocks detected after 20 ms rather than the default

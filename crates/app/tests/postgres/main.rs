@@ -1,5 +1,8 @@
-//! The transaction runner over the real PostgreSQL adapter: conflicts and
-//! deadlocks that PostgreSQL itself detects are retried until both units
-//! commit, and no further than the policy allows.
+//! The use cases over the real PostgreSQL adapter: conflicts and deadlocks
+//! that PostgreSQL itself detects are retried until both units commit, and
+//! no further than the policy allows; the purge removes what has ended,
+//! and only that, with several replicas at once.
 
 mod conflicts;
+mod housekeeping;
+mod support;
