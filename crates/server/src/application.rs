@@ -50,8 +50,17 @@ impl Application {
             Ed25519AccessTokens::new(&config.signing_key()?, config.access_token_settings())?
                 .with_verification_keys(config.verification_keys()?);
         let jwks = serde_json::to_string(&tokens.jwks()).context("cannot render the JWKS")?;
-        let hasher = Argon2PasswordHasher::new(config.hashing_settings())
-            .context("the argon2 settings are unusable")?;
+        let hashing = config.hashing_settings();
+        if hashing.memory_kib < 19_456 || hashing.iterations < 2 {
+            tracing::warn!(
+                argon2.memory_kib = hashing.memory_kib,
+                argon2.iterations = hashing.iterations,
+                "argon2 parameters are below OWASP's minimum (19456 KiB, 2 passes): \
+                 fit for tests only"
+            );
+        }
+        let hasher =
+            Argon2PasswordHasher::new(hashing).context("the argon2 settings are unusable")?;
         let strength = ZxcvbnPasswordStrength::new(config.password_min_score)?;
         let users = Arc::new(PgUserRepository::new(database.clone()));
         let sessions = Arc::new(PgSessionRepository::new(database.clone()));

@@ -285,6 +285,15 @@ impl TestApp {
             .unwrap_or_else(|error| panic!("{sql}: {error}"));
     }
 
+    /// The stored password hash of account `id`.
+    pub async fn password_hash(&self, id: Uuid) -> String {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.db)
+            .await
+            .expect("the account exists")
+    }
+
     /// The id of the account with `email`.
     pub async fn user_id(&self, email: &str) -> Uuid {
         sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1)")

@@ -144,6 +144,13 @@ async fn an_administrator_clears_a_lockout() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.login(&email, PASSWORD).await.status(), StatusCode::OK);
     assert_error(
+        app.send_with_token(Method::POST, "/v1/users/nope/unlock", &admin.access, None)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "ValidationError",
+    )
+    .await;
+    assert_error(
         app.send_with_token(
             Method::POST,
             &format!("/v1/users/{}/unlock", uuid::Uuid::now_v7()),

@@ -16,5 +16,6 @@ mod malformed;
 mod me;
 mod password;
 mod register;
+mod rehash;
 mod sessions;
 mod users;

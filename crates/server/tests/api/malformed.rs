@@ -139,3 +139,63 @@ async fn unknown_routes_and_wrong_methods_are_404_and_405() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn every_route_names_the_methods_it_supports() {
+    let app = spawn_app().await;
+    let id = "01a21cce-d796-7617-bbe9-eebc5418d1b8";
+    let cases = [
+        (reqwest::Method::GET, "/v1/auth/refresh".to_owned(), "POST"),
+        (reqwest::Method::GET, "/v1/auth/logout".to_owned(), "POST"),
+        (
+            reqwest::Method::DELETE,
+            "/v1/auth/logout-all".to_owned(),
+            "POST",
+        ),
+        (
+            reqwest::Method::PUT,
+            "/v1/users/me".to_owned(),
+            "GET, PATCH",
+        ),
+        (
+            reqwest::Method::GET,
+            "/v1/users/me/password".to_owned(),
+            "POST",
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/users/me/sessions".to_owned(),
+            "GET",
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v1/users/me/sessions/{id}"),
+            "DELETE",
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/v1/users/{id}/unlock"),
+            "POST",
+        ),
+        (
+            reqwest::Method::POST,
+            "/.well-known/jwks.json".to_owned(),
+            "GET",
+        ),
+    ];
+    for (method, path, allow) in cases {
+        let response = app
+            .client
+            .request(method, app.url(&path))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.headers()["allow"], allow, "{path}");
+        assert_error(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowedError",
+        )
+        .await;
+    }
+}

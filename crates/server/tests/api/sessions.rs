@@ -200,7 +200,23 @@ async fn logout_ends_that_session_and_its_access_token_at_once() {
 }
 
 #[tokio::test]
-async fn logout_needs_a_bearer_token_and_a_session_of_the_caller() {
+async fn a_disabled_account_gets_no_new_pair() {
+    let app = spawn_app().await;
+    let (email, tokens) = app.new_account().await;
+    let id = app.user_id(&email).await;
+    app.alter_account("UPDATE users SET status = 'disabled' WHERE id = $1", id)
+        .await;
+
+    assert_error(
+        app.refresh(&tokens.refresh).await,
+        StatusCode::FORBIDDEN,
+        "ForbiddenError",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn logout_needs_a_well_formed_token_of_a_session_of_the_caller() {
     let app = spawn_app().await;
     let (_, mine) = app.new_account().await;
     let (_, theirs) = app.new_account().await;
@@ -219,7 +235,21 @@ async fn logout_needs_a_bearer_token_and_a_session_of_the_caller() {
         "AuthenticationError",
     )
     .await;
+    let malformed = assert_error(
+        app.send_with_token(
+            Method::POST,
+            "/v1/auth/logout",
+            &mine.access,
+            Some(&json!({"refreshToken": "nope"})),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "ValidationError",
+    )
+    .await;
+    assert_eq!(malformed["field"], "refreshToken");
     assert_eq!(app.refresh(&theirs.refresh).await.status(), StatusCode::OK);
+    assert_eq!(app.refresh(&mine.refresh).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
