@@ -117,6 +117,14 @@ async fn start(
     (base, key)
 }
 
+/// The session id of a refresh token, `<session id>.<secret>`.
+pub fn session_id(refresh_token: &str) -> Uuid {
+    refresh_token
+        .split_once('.')
+        .and_then(|(id, _)| id.parse().ok())
+        .expect("<session id>.<secret>")
+}
+
 /// An address no other test uses.
 pub fn unique_email() -> String {
     format!("user-{}@example.com", Uuid::now_v7().simple())

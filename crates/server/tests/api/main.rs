@@ -15,6 +15,7 @@ mod login;
 mod malformed;
 mod me;
 mod password;
+mod refresh;
 mod register;
 mod rehash;
 mod sessions;

@@ -1,0 +1,97 @@
+use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::password::NewPassword;
+use domain::ports::TransactionOptions;
+use domain::throttle::ThrottleKey;
+use domain::user::{DisplayName, Email, NewUser, User, UserId};
+
+use super::AuthService;
+use super::throttling::count_attempt;
+use crate::error::AppError;
+
+/// What a person supplies to open an account.
+#[derive(Debug)]
+pub struct Registration {
+    /// The address to sign in with.
+    pub email: Email,
+    /// The chosen password.
+    pub password: NewPassword,
+    /// The name to show.
+    pub display_name: DisplayName,
+}
+
+impl AuthService {
+    /// Opens an account with role `user` and status `active`.
+    ///
+    /// Every attempt counts against the client's address, so that accounts
+    /// cannot be opened in bulk.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::RateLimited`] while the client is locked;
+    /// [`AppError::Rejected`] for a guessable password (field `password`);
+    /// [`AppError::Conflict`] when the email address is taken in any letter
+    /// case; [`AppError::Unavailable`] or [`AppError::Internal`] when the
+    /// store or the hasher fails.
+    #[tracing::instrument(name = "auth.register", skip_all, fields(user.id))]
+    pub async fn register(
+        &self,
+        registration: Registration,
+        origin: &Origin,
+    ) -> Result<User, AppError> {
+        if let Some(ip) = origin.ip {
+            self.count_registration(&ThrottleKey::register_ip(ip))
+                .await?;
+        }
+        self.ensure_strong(
+            "password",
+            &registration.password,
+            &registration.email,
+            &registration.display_name,
+        )
+        .await?;
+        // The unique index decides whether the address is free: checking
+        // first would only race with a concurrent registration.
+        let password_hash = self
+            .ports
+            .hasher
+            .hash(registration.password.as_password())
+            .await?;
+        let new_user = NewUser {
+            id: UserId::generate(),
+            email: registration.email,
+            display_name: registration.display_name,
+            password_hash,
+        };
+        tracing::Span::current().record("user.id", tracing::field::display(new_user.id));
+        let event =
+            AuditEvent::new(AuditAction::Register, self.ports.clock.now(), origin).by(new_user.id);
+        let user = self
+            .ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let user = unit.users().insert(&new_user).await?;
+                unit.audit().record(&event).await?;
+                Ok(user)
+            })
+            .await?;
+        tracing::info!("account registered");
+        Ok(user)
+    }
+
+    /// Counts a registration from a client, refusing it while the client is
+    /// locked.
+    async fn count_registration(&self, key: &ThrottleKey) -> Result<(), AppError> {
+        self.ensure_unlocked(std::slice::from_ref(key)).await?;
+        let now = self.ports.clock.now();
+        let rule = self.policy.registration_per_ip;
+        self.ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                count_attempt(unit, key, &rule, now).await.map(drop)
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests;
