@@ -25,6 +25,8 @@ tasks:
   bench test-isolation  time the set-up of one database test each way (criterion),
                         then the DB test suite with the harness and with a fresh
                         database per test, on a throw-away cluster (or DATABASE_URL)
+  openapi [--check]     write openapi.json, the OpenAPI document that the code
+                        generates, or check that the committed one is up to date
   sqlx-prepare          refresh the committed query data in .sqlx/ (needs sqlx-cli)
   tidy                  check the dependency rules between the crates";
 
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         "run" => tasks::run::run(rest),
         "test-db" => tasks::test_db::run(rest),
         "bench" => tasks::bench::run(rest),
+        "openapi" => tasks::openapi::run(rest),
         "sqlx-prepare" => tasks::sqlx_prepare::run(),
         "tidy" => tasks::tidy::run(),
         "help" | "-h" | "--help" => {

@@ -9,11 +9,13 @@
 //! - refresh secrets from the operating system's random source, stored as
 //!   their SHA-256 digest;
 //! - the password strength check on zxcvbn, aware of the account's email
-//!   address and display name.
+//!   address and display name;
+//! - pagination cursors sealed with HMAC-SHA-256.
 //!
 //! It depends on the domain only; neither HTTP nor SQL reaches it.
 
 mod access_tokens;
+mod cursor_signer;
 mod password_hasher;
 mod password_strength;
 mod refresh_secrets;
@@ -21,6 +23,7 @@ mod signing_key;
 mod verification_key;
 
 pub use access_tokens::{AccessTokenSettings, Ed25519AccessTokens, Jwk, JwkSet};
+pub use cursor_signer::HmacCursorSigner;
 pub use password_hasher::{Argon2PasswordHasher, HashingSettings, InvalidHashingSettings};
 pub use password_strength::{InvalidMinScore, ZxcvbnPasswordStrength};
 pub use refresh_secrets::RandomRefreshSecrets;

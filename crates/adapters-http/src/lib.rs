@@ -4,11 +4,14 @@
 //! for content type, size, shape and rules, then parsed into domain values),
 //! calls the services of `app`, and turns their results and every failure
 //! into the contract's responses and error bodies. It depends on `app` and
-//! the domain; it never touches SQL or cryptography.
+//! the domain; it never touches SQL or cryptography. It also serves the
+//! OpenAPI document of the API, generated from the handlers and their types,
+//! and a page to read it.
 
 mod client_ip;
 mod error;
 mod extract;
+mod openapi;
 mod request_context;
 mod routes;
 mod server;
@@ -16,4 +19,5 @@ mod server;
 pub use actix_web::dev::Server;
 pub use client_ip::{InvalidTrustedProxy, TrustedProxies};
 pub use error::ApiError;
+pub use openapi::json as openapi_json;
 pub use server::{ApiState, ServerSettings, app, serve};

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::QueryPayloadError;
 use actix_web::middleware::from_fn;
-use actix_web::web::{self, Data, PathConfig, PayloadConfig};
+use actix_web::web::{self, Data, PathConfig, PayloadConfig, QueryConfig};
 use actix_web::{App, HttpServer};
+use app::admin::AdminService;
 use app::auth::AuthService;
 use app::users::UserService;
 use domain::ports::ReadinessProbe;
@@ -27,8 +29,10 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct ApiState {
     /// Registration, sign-in, sessions, token verification.
     pub auth: AuthService,
-    /// Accounts.
+    /// Accounts, for their owners.
     pub users: UserService,
+    /// Accounts and the audit trail, for administrators.
+    pub admin: AdminService,
     /// Whether the database can serve this build.
     pub readiness: Arc<dyn ReadinessProbe>,
     /// The JSON Web Key Set of the keys that verify access tokens, rendered
@@ -67,6 +71,9 @@ pub fn app(
         .app_data(PathConfig::default().error_handler(|_, _| {
             ApiError::validation(vec![FieldIssue::new("id", "must be a UUID")]).into()
         }))
+        .app_data(QueryConfig::default().error_handler(|error, _| {
+            ApiError::validation(vec![FieldIssue::new("query", query_problem(&error))]).into()
+        }))
         .configure(routes::configure)
         .default_service(web::to(routes::no_route))
         .wrap(from_fn(around_request))
@@ -84,10 +91,21 @@ pub fn serve(
     state: ApiState,
     settings: &ServerSettings,
 ) -> std::io::Result<Server> {
+    routes::docs::render_document();
     let server = HttpServer::new(move || app(state.clone()))
         .workers(settings.workers)
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .listen(listener)?
         .run();
     Ok(server)
+}
+
+/// What is wrong with a query string, in serde's words (`unknown field
+/// `sort``, `duplicate field `limit``), which name the parameter and
+/// never echo a value.
+fn query_problem(error: &QueryPayloadError) -> String {
+    match error {
+        QueryPayloadError::Deserialize(error) => error.to_string(),
+        _ => "the query string is malformed".to_owned(),
+    }
 }

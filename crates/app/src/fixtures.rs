@@ -9,7 +9,7 @@ use domain::auth::{AccessClaims, IssuedAccessToken};
 use domain::error::RepoError;
 use domain::password::PasswordHash;
 use domain::ports::{
-    AuditLog, MockAuditLog, MockClock, MockPasswordHasher, MockPasswordStrength,
+    AuditLog, MockAuditLog, MockClock, MockCursorSigner, MockPasswordHasher, MockPasswordStrength,
     MockRefreshSecrets, MockSessionRepository, MockThrottleRepository, MockTokenIssuer,
     MockUserRepository, SessionRepository, ThrottleRepository, TransactionOptions, Transactor,
     UnitOfWork, UserRepository,
@@ -21,6 +21,7 @@ use secrecy::SecretString;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
+use crate::admin::AdminService;
 use crate::auth::{AuthPolicy, AuthPorts, AuthService};
 use crate::transaction::{RetryPolicy, Transactions};
 use crate::users::UserService;
@@ -42,6 +43,8 @@ pub type Journal = Arc<Mutex<Vec<&'static str>>>;
 /// One fake of every port, to be given expectations and then wired.
 pub struct Ports {
     pub users: MockUserRepository,
+    pub audit: MockAuditLog,
+    pub cursors: MockCursorSigner,
     pub sessions: MockSessionRepository,
     pub throttles: MockThrottleRepository,
     pub unit: UnitRepositories,
@@ -58,6 +61,8 @@ impl Ports {
     pub fn new() -> Self {
         Self {
             users: MockUserRepository::new(),
+            audit: MockAuditLog::new(),
+            cursors: MockCursorSigner::new(),
             sessions: MockSessionRepository::new(),
             throttles: MockThrottleRepository::new(),
             unit: UnitRepositories::default(),
@@ -105,6 +110,18 @@ impl Ports {
                 clock,
             },
             self.policy,
+        )
+    }
+
+    pub fn admin_service(self) -> AdminService {
+        let clock = self.clock();
+        let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
+        AdminService::new(
+            Arc::new(self.users),
+            Arc::new(self.audit),
+            transactions,
+            Arc::new(self.cursors),
+            clock,
         )
     }
 

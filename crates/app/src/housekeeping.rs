@@ -1,9 +1,11 @@
-//! Removing what has served its time: ended and expired sessions, and
-//! attempt counters whose window and lock are over.
+//! Removing what has served its time: ended and expired sessions, attempt
+//! counters whose window and lock are over, and audit events past their
+//! retention.
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, SessionRepository, ThrottleRepository};
+use domain::error::RepoError;
+use domain::ports::{AuditLog, Clock, SessionRepository, ThrottleRepository};
 use time::Duration;
 
 use crate::error::AppError;
@@ -15,9 +17,21 @@ use crate::error::AppError;
 pub struct Housekeeping {
     sessions: Arc<dyn SessionRepository>,
     throttles: Arc<dyn ThrottleRepository>,
+    audit: Arc<dyn AuditLog>,
     clock: Arc<dyn Clock>,
-    batch: u32,
-    longest_window: Duration,
+    policy: PurgePolicy,
+}
+
+/// How much to purge at once, and what to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PurgePolicy {
+    /// Rows per statement.
+    pub batch: u32,
+    /// Counters are kept while a window this long that holds them may
+    /// still be open.
+    pub longest_throttle_window: Duration,
+    /// Audit events are kept this long.
+    pub audit_retention: Duration,
 }
 
 /// What one purge removed.
@@ -27,24 +41,28 @@ pub struct Purged {
     pub sessions: u64,
     /// Attempt counters deleted.
     pub throttles: u64,
+    /// Audit events deleted.
+    pub audit_events: u64,
 }
 
 impl Housekeeping {
-    /// Purges `batch` rows at a time; counters are kept while a window of
-    /// `longest_window` that holds them may still be open.
+    /// Purges under `policy`.
     pub fn new(
         sessions: Arc<dyn SessionRepository>,
         throttles: Arc<dyn ThrottleRepository>,
+        audit: Arc<dyn AuditLog>,
         clock: Arc<dyn Clock>,
-        batch: u32,
-        longest_window: Duration,
+        policy: PurgePolicy,
     ) -> Self {
         Self {
             sessions,
             throttles,
+            audit,
             clock,
-            batch: batch.max(1),
-            longest_window,
+            policy: PurgePolicy {
+                batch: policy.batch.max(1),
+                ..policy
+            },
         }
     }
 
@@ -57,31 +75,41 @@ impl Housekeeping {
     #[tracing::instrument(name = "housekeeping.purge", skip_all)]
     pub async fn purge(&self) -> Result<Purged, AppError> {
         let now = self.clock.now();
-        let mut purged = Purged::default();
-        loop {
-            let deleted = self.sessions.purge(now, self.batch).await?;
-            purged.sessions += deleted;
-            if deleted < u64::from(self.batch) {
-                break;
-            }
+        let PurgePolicy {
+            batch,
+            longest_throttle_window,
+            audit_retention,
+        } = self.policy;
+        Ok(Purged {
+            sessions: in_batches(batch, || self.sessions.purge(now, batch)).await?,
+            throttles: in_batches(batch, || {
+                self.throttles.purge(now, longest_throttle_window, batch)
+            })
+            .await?,
+            audit_events: in_batches(batch, || self.audit.purge(now - audit_retention, batch))
+                .await?,
+        })
+    }
+}
+
+/// Runs `purge` until a batch comes back short; the total deleted.
+async fn in_batches<F>(batch: u32, purge: impl Fn() -> F) -> Result<u64, AppError>
+where
+    F: Future<Output = Result<u64, RepoError>>,
+{
+    let mut total = 0;
+    loop {
+        let deleted = purge().await?;
+        total += deleted;
+        if deleted < u64::from(batch) {
+            return Ok(total);
         }
-        loop {
-            let deleted = self
-                .throttles
-                .purge(now, self.longest_window, self.batch)
-                .await?;
-            purged.throttles += deleted;
-            if deleted < u64::from(self.batch) {
-                break;
-            }
-        }
-        Ok(purged)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use domain::ports::{MockClock, MockSessionRepository, MockThrottleRepository};
+    use domain::ports::{MockAuditLog, MockClock, MockSessionRepository, MockThrottleRepository};
     use time::macros::datetime;
 
     use super::*;
@@ -104,12 +132,22 @@ mod tests {
             .withf(|_, window, _| *window == Duration::hours(1))
             .times(1)
             .returning(|_, _, _| Ok(4));
+        let mut audit = MockAuditLog::new();
+        audit
+            .expect_purge()
+            .withf(move |before, _| *before == now - Duration::days(365))
+            .times(1)
+            .returning(|_, _| Ok(0));
         let housekeeping = Housekeeping::new(
             Arc::new(sessions),
             Arc::new(throttles),
+            Arc::new(audit),
             Arc::new(clock),
-            100,
-            Duration::hours(1),
+            PurgePolicy {
+                batch: 100,
+                longest_throttle_window: Duration::hours(1),
+                audit_retention: Duration::days(365),
+            },
         );
 
         let purged = housekeeping.purge().await.expect("purged");
@@ -118,7 +156,8 @@ mod tests {
             purged,
             Purged {
                 sessions: 237,
-                throttles: 4
+                throttles: 4,
+                audit_events: 0,
             }
         );
     }

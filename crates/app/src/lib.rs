@@ -9,9 +9,11 @@
 
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod housekeeping;
+pub mod pagination;
 pub mod transaction;
 pub mod users;
 

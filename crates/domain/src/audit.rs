@@ -33,6 +33,13 @@ pub enum AuditAction {
     ProfileUpdated,
     /// An administrator cleared a sign-in lockout.
     Unlock,
+    /// An administrator changed an account.
+    UserUpdated,
+    /// An administrator deleted an account.
+    UserDeleted,
+    /// An administrator account was created, or an account made one, from
+    /// the command line.
+    AdminBootstrapped,
 }
 
 impl AuditAction {
@@ -51,8 +58,47 @@ impl AuditAction {
             Self::SessionEnded => "session.ended",
             Self::ProfileUpdated => "user.profile_updated",
             Self::Unlock => "user.unlock",
+            Self::UserUpdated => "user.updated",
+            Self::UserDeleted => "user.deleted",
+            Self::AdminBootstrapped => "user.admin_bootstrapped",
         }
     }
+
+    /// Every action, for parsing and listing.
+    pub const ALL: [Self; 14] = [
+        Self::Register,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::Lockout,
+        Self::RefreshReuse,
+        Self::Logout,
+        Self::LogoutAll,
+        Self::PasswordChanged,
+        Self::SessionEnded,
+        Self::ProfileUpdated,
+        Self::Unlock,
+        Self::UserUpdated,
+        Self::UserDeleted,
+        Self::AdminBootstrapped,
+    ];
+
+    /// The action stored as `text`, if it is one.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+}
+
+/// One field an event changed, with its values before and after (`None`
+/// where it had none). Never a secret: password changes record no values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field, as the API names it (`displayName`).
+    pub field: String,
+    /// Its value before.
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
 }
 
 /// Where a request came from, for the trail.
@@ -86,6 +132,40 @@ pub struct AuditEvent {
     pub origin: Origin,
     /// A fixed word saying more (`wrong_password`, `account_locked`, ...).
     pub detail: Option<&'static str>,
+    /// The fields the event changed.
+    pub changes: Vec<FieldChange>,
+}
+
+/// An event as the trail keeps it, for reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// The entry's identifier (UUID v7, so ordered by time).
+    pub id: Uuid,
+    /// When it happened.
+    pub occurred_at: OffsetDateTime,
+    /// What happened, as stored (see [`AuditAction::as_str`]).
+    pub action: String,
+    /// Who did it, when known.
+    pub actor: Option<UserId>,
+    /// The account it was done to, when known.
+    pub subject: Option<UserId>,
+    /// The session concerned, if any.
+    pub session: Option<SessionId>,
+    /// Where the request came from.
+    pub origin: Origin,
+    /// A fixed word saying more.
+    pub detail: Option<String>,
+    /// The fields the event changed.
+    pub changes: Vec<FieldChange>,
+}
+
+/// Which events a listing shows; every field given must match.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The account the events were done to.
+    pub subject: Option<UserId>,
+    /// The action.
+    pub action: Option<AuditAction>,
 }
 
 impl AuditEvent {
@@ -102,6 +182,7 @@ impl AuditEvent {
             session: None,
             origin: origin.clone(),
             detail: None,
+            changes: Vec::new(),
         }
     }
 
@@ -133,6 +214,12 @@ impl AuditEvent {
         }
     }
 
+    /// The same event, with the fields it changed.
+    #[must_use]
+    pub fn changing(self, changes: Vec<FieldChange>) -> Self {
+        Self { changes, ..self }
+    }
+
     /// The same event, with a fixed word saying more.
     #[must_use]
     pub fn detail(self, detail: &'static str) -> Self {
@@ -140,5 +227,18 @@ impl AuditEvent {
             detail: Some(detail),
             ..self
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_from_its_stored_name() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(AuditAction::parse("user.nothing"), None);
     }
 }

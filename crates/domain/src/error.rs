@@ -51,6 +51,9 @@ pub enum Conflict {
     /// regard to letter case).
     #[error("the email address is already registered")]
     EmailTaken,
+    /// The change would leave no active administrator.
+    #[error("the last active administrator cannot be demoted, disabled or deleted")]
+    LastAdmin,
     /// The record changed since the version the caller based its change on.
     #[error("the record is at version {current}, not the expected one")]
     StaleVersion {

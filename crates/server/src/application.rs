@@ -4,24 +4,13 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters_crypto::{
-    Argon2PasswordHasher, Ed25519AccessTokens, RandomRefreshSecrets, ZxcvbnPasswordStrength,
-};
 use adapters_http::{ApiState, Server};
-use adapters_postgres::{
-    Database, PgReadinessProbe, PgSessionRepository, PgThrottleRepository, PgTransactor,
-    PgUserRepository,
-};
+use adapters_postgres::{Database, PgReadinessProbe};
 use anyhow::Context as _;
-use app::auth::{AuthPorts, AuthService};
-use app::housekeeping::Housekeeping;
-use app::transaction::Transactions;
-use app::users::UserService;
 use tokio::task::JoinHandle;
 
-use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::purge;
+use crate::{purge, wiring};
 
 /// The HTTP server with everything it serves, bound to its address.
 pub struct Application {
@@ -46,57 +35,13 @@ impl Application {
             adapters_postgres::migrate(database.pool()).await?;
             tracing::info!("migrations applied");
         }
-        let tokens =
-            Ed25519AccessTokens::new(&config.signing_key()?, config.access_token_settings())?
-                .with_verification_keys(config.verification_keys()?);
-        let jwks = serde_json::to_string(&tokens.jwks()).context("cannot render the JWKS")?;
-        let hashing = config.hashing_settings();
-        if hashing.memory_kib < 19_456 || hashing.iterations < 2 {
-            tracing::warn!(
-                argon2.memory_kib = hashing.memory_kib,
-                argon2.iterations = hashing.iterations,
-                "argon2 parameters are below OWASP's minimum (19456 KiB, 2 passes): \
-                 fit for tests only"
-            );
-        }
-        let hasher =
-            Argon2PasswordHasher::new(hashing).context("the argon2 settings are unusable")?;
-        let strength = ZxcvbnPasswordStrength::new(config.password_min_score)?;
-        let users = Arc::new(PgUserRepository::new(database.clone()));
-        let sessions = Arc::new(PgSessionRepository::new(database.clone()));
-        let throttles = Arc::new(PgThrottleRepository::new(database.clone()));
-        let clock = Arc::new(SystemClock);
-        let transactions = Transactions::new(
-            Arc::new(PgTransactor::new(database.clone())),
-            clock.clone(),
-            config.retry_policy(),
-        );
-        let housekeeping = Housekeeping::new(
-            sessions.clone(),
-            throttles.clone(),
-            clock.clone(),
-            config.purge_batch,
-            config.longest_throttle_window(),
-        );
-        let auth = AuthService::new(
-            AuthPorts {
-                users: users.clone(),
-                sessions,
-                throttles,
-                transactions: transactions.clone(),
-                hasher: Arc::new(hasher),
-                strength: Arc::new(strength),
-                tokens: Arc::new(tokens),
-                secrets: Arc::new(RandomRefreshSecrets),
-                clock: clock.clone(),
-            },
-            config.auth_policy()?,
-        );
+        let services = wiring::services(config, &database)?;
         let state = ApiState {
-            auth,
-            users: UserService::new(users, transactions, clock),
+            auth: services.auth,
+            users: services.users,
+            admin: services.admin,
             readiness: Arc::new(PgReadinessProbe::new(database.pool().clone())),
-            jwks: jwks.into(),
+            jwks: services.jwks.into(),
             trusted_proxies: config.trusted_proxies.clone(),
         };
         let listener = TcpListener::bind(config.bind_address)
@@ -115,7 +60,7 @@ impl Application {
         );
         let purge = tokio::spawn(purge::every(
             Duration::from_secs(config.purge_interval_secs.into()),
-            housekeeping,
+            services.housekeeping,
         ));
         Ok(Self {
             server,

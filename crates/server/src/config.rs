@@ -40,6 +40,32 @@ pub struct Cli {
 pub enum Command {
     /// Print a new Ed25519 signing key for access tokens (PKCS#8 PEM).
     Keygen,
+    /// Print the OpenAPI document of the HTTP API, as served at
+    /// `/openapi.json`.
+    Openapi,
+    /// Administer the service from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// What `doorman admin` does.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Make an account an active administrator, creating it if there is
+    /// none with this address. A new account's password is read from
+    /// `DOORMAN_ADMIN_PASSWORD` or, without it, from standard input; never
+    /// from the command line, which other users can see.
+    Create {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        /// The display name of a new account.
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+        /// The service's configuration (the database, the keys).
+        #[command(flatten)]
+        config: Box<Config>,
+    },
 }
 
 /// Everything the service needs to run. Secrets are read from the
@@ -224,6 +250,11 @@ pub struct Config {
     #[arg(long, env = "DOORMAN_PURGE_BATCH", default_value_t = 500,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub purge_batch: u32,
+
+    /// Days that audit events are kept before the purge deletes them.
+    #[arg(long, env = "DOORMAN_AUDIT_RETENTION_DAYS", default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub audit_retention_days: u32,
 
     /// The lowest zxcvbn score (0 to 4) a new password may have.
     #[arg(long, env = "DOORMAN_PASSWORD_MIN_SCORE", default_value_t = 3,

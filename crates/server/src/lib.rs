@@ -4,12 +4,15 @@
 //! The binary (`doorman`) is a thin `main` around [`Application`], which the
 //! black-box tests start on a random port.
 
+mod admin_command;
 mod application;
 mod clock;
 mod config;
 mod purge;
 mod telemetry;
+mod wiring;
 
+pub use admin_command::create_admin;
 pub use application::Application;
-pub use config::{Cli, Command, Config, LogFormat};
+pub use config::{AdminCommand, Cli, Command, Config, LogFormat};
 pub use telemetry::init_telemetry;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser as _;
 use secrecy::ExposeSecret as _;
-use server::{Application, Cli, Command, init_telemetry};
+use server::{AdminCommand, Application, Cli, Command, create_admin, init_telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -21,11 +21,26 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Some(Command::Keygen) = cli.command {
-        let pem = adapters_crypto::SigningKey::generate().to_pkcs8_pem()?;
-        return std::io::stdout()
-            .write_all(pem.expose_secret().as_bytes())
-            .context("cannot write the key");
+    match cli.command {
+        Some(Command::Keygen) => {
+            let pem = adapters_crypto::SigningKey::generate().to_pkcs8_pem()?;
+            return std::io::stdout()
+                .write_all(pem.expose_secret().as_bytes())
+                .context("cannot write the key");
+        }
+        Some(Command::Openapi) => {
+            let document = adapters_http::openapi_json()?;
+            return writeln!(std::io::stdout(), "{document}").context("cannot write the document");
+        }
+        Some(Command::Admin(AdminCommand::Create {
+            email,
+            display_name,
+            config,
+        })) => {
+            let done = create_admin(&email, &display_name, &config).await?;
+            return writeln!(std::io::stdout(), "{done}").context("cannot write the outcome");
+        }
+        None => {}
     }
     init_telemetry(&cli.config)?;
     let application = Application::build(&cli.config).await?;

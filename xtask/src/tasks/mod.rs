@@ -1,6 +1,7 @@
 //! One module per `cargo xtask` task.
 
 pub mod bench;
+pub mod openapi;
 pub mod run;
 pub mod sqlx_prepare;
 pub mod test_db;

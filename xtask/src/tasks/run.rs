@@ -23,7 +23,7 @@ pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     interrupt::install()?;
     let mut server = workspace::cargo();
     server.args(["run", "--locked", "--package", "server", "--"]);
-    server.arg("--migrate").args(server_args);
+    server.env("DOORMAN_MIGRATE", "true").args(server_args);
     // Declared before the guard so that the cluster outlives the server.
     let cluster;
     let _stop_on_exit;

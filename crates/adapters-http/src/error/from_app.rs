@@ -14,6 +14,9 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated(failure) => Self::invalid_token(failure.to_string()),
             AppError::Forbidden(reason) => Self::new(ErrorKind::Forbidden, reason.to_string()),
             AppError::NotFound(what) => Self::new(ErrorKind::NotFound, format!("no such {what}")),
+            AppError::Conflict(conflict @ Conflict::LastAdmin) => {
+                Self::new(ErrorKind::Conflict, conflict.to_string())
+            }
             AppError::Conflict(Conflict::EmailTaken) => Self::new(
                 ErrorKind::Conflict,
                 "this email address is already registered",

@@ -1,4 +1,5 @@
 use actix_web::http::StatusCode;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 /// The `type` of an error body and the status that goes with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,22 @@ pub(crate) enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, for the OpenAPI document.
+    pub(crate) const ALL: [Self; 12] = [
+        Self::Validation,
+        Self::Authentication,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PreconditionFailed,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::RateLimit,
+        Self::Internal,
+        Self::ServiceUnavailable,
+    ];
+
     pub(crate) fn type_name(self) -> &'static str {
         match self {
             Self::Validation => "ValidationError",
@@ -80,6 +97,44 @@ impl ErrorKind {
             ),
             status if status.is_client_error() => (Self::Validation, "the request is invalid"),
             _ => (Self::Internal, "an unexpected error occurred"),
+        }
+    }
+}
+
+/// The schema of the `type` of an error body: one name per kind.
+pub(super) fn type_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(ErrorKind::ALL.map(ErrorKind::type_name)))
+        .description(Some(
+            "What kind of error, for a program to act on; each goes with one status.",
+        ))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    #[test]
+    fn all_lists_every_kind_once() {
+        for (position, kind) in ErrorKind::ALL.into_iter().enumerate() {
+            // Exhaustive, so that a new kind cannot be left out of `ALL`.
+            let expected = match kind {
+                ErrorKind::Validation => 0,
+                ErrorKind::Authentication => 1,
+                ErrorKind::Forbidden => 2,
+                ErrorKind::NotFound => 3,
+                ErrorKind::MethodNotAllowed => 4,
+                ErrorKind::Conflict => 5,
+                ErrorKind::PreconditionFailed => 6,
+                ErrorKind::PayloadTooLarge => 7,
+                ErrorKind::UnsupportedMediaType => 8,
+                ErrorKind::RateLimit => 9,
+                ErrorKind::Internal => 10,
+                ErrorKind::ServiceUnavailable => 11,
+            };
+            assert_eq!(position, expected, "{kind:?}");
         }
     }
 }

@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 pub(crate) use kind::ErrorKind;
 pub(crate) use validation::FieldIssue;
@@ -117,23 +118,55 @@ impl fmt::Display for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// The body of every response that is not a success.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorBody<'a> {
     error: ErrorPayload<'a>,
 }
 
-#[derive(Serialize)]
+/// What went wrong, for a person (`message`) and for a program (`type`,
+/// `field`, `details`).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct ErrorPayload<'a> {
+#[schema(as = Error)]
+pub(crate) struct ErrorPayload<'a> {
     #[serde(rename = "type")]
+    #[schema(schema_with = kind::type_schema)]
     kind: &'static str,
+    /// What went wrong, in words for a person; never internals.
     message: &'a str,
+    /// The status of the response.
+    #[schema(minimum = 400, maximum = 599)]
     status_code: u16,
+    /// The first offending field, when the error names fields.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     field: Option<&'a str>,
+    /// Every offending field; absent when the error names none.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schema(min_items = 1)]
     details: &'a [FieldIssue],
+    /// The request's id, as in the `x-request-id` header; null only when
+    /// the failure happened outside any request.
+    #[schema(required = true)]
     request_id: Option<String>,
+}
+
+impl ApiError {
+    /// The body this error is sent with.
+    pub(crate) fn body(&self, request_id: Option<String>) -> ErrorBody<'_> {
+        let parts = &self.0;
+        ErrorBody {
+            error: ErrorPayload {
+                kind: parts.kind.type_name(),
+                message: &parts.message,
+                status_code: parts.kind.status().as_u16(),
+                field: parts.details.first().map(FieldIssue::field),
+                details: &parts.details,
+                request_id,
+            },
+        }
+    }
 }
 
 impl ResponseError for ApiError {
@@ -175,15 +208,6 @@ impl ResponseError for ApiError {
         {
             response.insert_header((request_context::REQUEST_ID_HEADER, id));
         }
-        response.json(ErrorBody {
-            error: ErrorPayload {
-                kind: parts.kind.type_name(),
-                message: &parts.message,
-                status_code: parts.kind.status().as_u16(),
-                field: parts.details.first().map(FieldIssue::field),
-                details: &parts.details,
-                request_id,
-            },
-        })
+        response.json(self.body(request_id))
     }
 }

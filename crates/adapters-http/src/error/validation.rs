@@ -1,14 +1,17 @@
 //! Validation failures: every offending field, with what is wrong with it.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 use validator::{ValidationErrors, ValidationErrorsKind};
 
 use super::{ApiError, ErrorKind};
 
 /// One offending field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub(crate) struct FieldIssue {
+    /// The field, as the request spells it (`displayName`).
     field: String,
+    /// What is wrong with it.
     message: String,
 }
 

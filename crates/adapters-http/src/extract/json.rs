@@ -26,10 +26,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
         let body = Bytes::from_request(request, payload);
         Box::pin(async move {
             if !is_json {
-                return Err(ApiError::new(
-                    ErrorKind::UnsupportedMediaType,
-                    "the request body must be application/json",
-                ));
+                return Err(not_json());
             }
             let bytes = body.await.map_err(|error| payload_error(&error))?;
             // serde would also take a struct from a JSON array.
@@ -65,11 +62,24 @@ fn is_json(request: &HttpRequest) -> bool {
 
 fn payload_error(error: &actix_web::Error) -> ApiError {
     match error.as_error::<PayloadError>() {
-        Some(PayloadError::Overflow) => ApiError::new(
-            ErrorKind::PayloadTooLarge,
-            "the request body is larger than 64 KiB",
-        ),
+        Some(PayloadError::Overflow) => too_large(),
         _ => ApiError::new(ErrorKind::Validation, "the request body could not be read")
             .with_source(error.to_string()),
     }
+}
+
+/// The 415 for a body that is not JSON.
+pub(crate) fn not_json() -> ApiError {
+    ApiError::new(
+        ErrorKind::UnsupportedMediaType,
+        "the request body must be application/json",
+    )
+}
+
+/// The 413 for a body over the limit.
+pub(crate) fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorKind::PayloadTooLarge,
+        "the request body is larger than 64 KiB",
+    )
 }

@@ -6,5 +6,5 @@ mod json;
 mod origin;
 
 pub(crate) use bearer::Authenticated;
-pub(crate) use json::ValidatedJson;
+pub(crate) use json::{ValidatedJson, not_json, too_large};
 pub(crate) use origin::RequestOrigin;

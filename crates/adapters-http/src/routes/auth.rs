@@ -1,31 +1,47 @@
 //! `/v1/auth`: registration, sign-in, refresh and sign-out.
 
 use actix_web::HttpResponse;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
-use app::auth::{Credentials, Registration, SignedIn};
+use app::auth::{Credentials, Registration};
 use domain::password::{NewPassword, Password};
 use domain::session::RefreshToken;
 use domain::user::{DisplayName, Email};
-use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use utoipa::ToSchema;
 use validator::Validate;
 
 use super::rules::{self, parsed};
-use super::user_body::{UserEnvelope, UserResponseBody, etag};
+use super::token_pair::{TokenResponseBody, token_pair};
+use super::user_body::{UserEnvelope, etag};
 use crate::error::ApiError;
 use crate::extract::{Authenticated, RequestOrigin, ValidatedJson};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, InternalError, PayloadTooLarge, ServiceUnavailable,
+    TooManyRequests, Unauthorized, UnsupportedMediaType,
+};
 use crate::server::ApiState;
 
-/// `POST /v1/auth/register`. Holds a password: no `Debug`.
-#[derive(Deserialize, Validate)]
+/// A new account: `POST /v1/auth/register`.
+// Holds a password: no `Debug`.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "email": "ada@example.com", "password": "correct horse battery staple", "displayName": "Ada"
+}))]
 pub(crate) struct RegisterUserRequest {
+    /// Trimmed; unique in any letter case.
     #[validate(custom(function = "rules::email"))]
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// Refused when it is too easy to guess, or close to the email address
+    /// or the display name.
     #[validate(custom(function = "rules::new_password"))]
+    #[schema(format = Password, min_length = 10, max_length = 256)]
     password: String,
+    /// Trimmed; no control characters.
     #[validate(custom(function = "rules::display_name"))]
+    #[schema(min_length = 1, max_length = 100)]
     display_name: String,
 }
 
@@ -39,13 +55,18 @@ impl RegisterUserRequest {
     }
 }
 
-/// `POST /v1/auth/login`. Holds a password: no `Debug`.
-#[derive(Deserialize, Validate)]
+/// Credentials: `POST /v1/auth/login`.
+// Holds a password: no `Debug`.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery staple"}))]
 pub(crate) struct LoginRequest {
+    /// In any letter case.
     #[validate(custom(function = "rules::email"))]
+    #[schema(format = Email, max_length = 254)]
     email: String,
     #[validate(custom(function = "rules::password"))]
+    #[schema(format = Password, min_length = 1, max_length = 256)]
     password: String,
 }
 
@@ -58,12 +79,15 @@ impl LoginRequest {
     }
 }
 
-/// `POST /v1/auth/refresh` and `POST /v1/auth/logout`. Holds a token: no
-/// `Debug`.
-#[derive(Deserialize, Validate)]
+/// A refresh token: `POST /v1/auth/refresh` and `POST /v1/auth/logout`.
+// Holds a token: no `Debug`.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RefreshTokenRequest {
+    /// As the last sign-in or refresh returned it.
     #[validate(custom(function = "rules::refresh_token"))]
+    #[schema(pattern = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\.[A-Za-z0-9_-]{43}$",
+        example = TokenResponseBody::example_refresh_token)]
     refresh_token: String,
 }
 
@@ -73,29 +97,30 @@ impl RefreshTokenRequest {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenResponseBody {
-    access_token: String,
-    token_type: &'static str,
-    expires_in: i64,
-    refresh_token: String,
-    user: UserResponseBody,
-}
-
-/// 200 with the token pair; never cached.
-fn token_pair(signed_in: &SignedIn) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CACHE_CONTROL, "no-store"))
-        .json(TokenResponseBody {
-            access_token: signed_in.access_token.token.expose_secret().to_owned(),
-            token_type: "Bearer",
-            expires_in: signed_in.access_token.lifetime.whole_seconds(),
-            refresh_token: signed_in.refresh_token.expose(),
-            user: (&signed_in.user).into(),
-        })
-}
-
+/// Opens an account.
+///
+/// The account has role `user` and status `active`. Every attempt counts
+/// against the client's address: too many in a while get 429.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/register",
+    tag = "Authentication",
+    request_body = RegisterUserRequest,
+    responses(
+        (status = 201, description = "The account was opened.", body = UserEnvelope,
+            headers(
+                ("Location" = String, description = "`/v1/users/{id}` of the new account."),
+                ("ETag" = String, description = "The account's version: `\"1\"`."),
+            )),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn register(
     state: Data<ApiState>,
     RequestOrigin(origin): RequestOrigin,
@@ -111,6 +136,30 @@ pub(super) async fn register(
         .json(UserEnvelope::from(&user)))
 }
 
+/// Signs in.
+///
+/// Opens a session and returns its token pair. An unknown email address
+/// and a wrong password get the same 401; a disabled account gets its 403
+/// only after the password was right; repeated failures lock the address
+/// and the client for a while (429).
+#[utoipa::path(
+    post,
+    path = "/v1/auth/login",
+    tag = "Authentication",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in.", body = TokenResponseBody,
+            headers(("Cache-Control" = String, description = "`no-store`."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn login(
     state: Data<ApiState>,
     RequestOrigin(origin): RequestOrigin,
@@ -123,6 +172,29 @@ pub(super) async fn login(
     Ok(token_pair(&signed_in))
 }
 
+/// Refreshes a session.
+///
+/// Returns a new token pair of the same session and replaces the refresh
+/// token. For a few seconds the replaced token still yields a pair (two tabs
+/// refreshing at once, a retried request); presenting it later ends the
+/// whole session (401).
+#[utoipa::path(
+    post,
+    path = "/v1/auth/refresh",
+    tag = "Authentication",
+    request_body = RefreshTokenRequest,
+    responses(
+        (status = 200, description = "The new token pair.", body = TokenResponseBody,
+            headers(("Cache-Control" = String, description = "`no-store`."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn refresh(
     state: Data<ApiState>,
     RequestOrigin(origin): RequestOrigin,
@@ -133,6 +205,26 @@ pub(super) async fn refresh(
     Ok(token_pair(&signed_in))
 }
 
+/// Signs out.
+///
+/// Ends the caller's session that the refresh token belongs to (401 when
+/// it belongs to none of the caller's live sessions).
+#[utoipa::path(
+    post,
+    path = "/v1/auth/logout",
+    tag = "Authentication",
+    request_body = RefreshTokenRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The session has ended."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn logout(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
@@ -144,6 +236,21 @@ pub(super) async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Signs out everywhere.
+///
+/// Ends every session of the caller, this one included.
+#[utoipa::path(
+    post,
+    path = "/v1/auth/logout-all",
+    tag = "Authentication",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session of the caller has ended."),
+        (status = 401, response = Unauthorized),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn logout_all(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,

@@ -3,17 +3,55 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
 use domain::ports::NotReady;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ErrorKind};
+use crate::openapi::ServiceUnavailable;
 use crate::server::ApiState;
 
+/// `{"status": "ok"}` or `{"status": "ready"}`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Health)]
+struct HealthBody {
+    status: HealthStatus,
+}
+
+/// `ok` from `/healthz`, `ready` from `/readyz`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum HealthStatus {
+    Ok,
+    Ready,
+}
+
 /// The process is up; touches nothing else.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "Health",
+    responses(
+        (status = 200, description = "The process is up.", body = HealthBody,
+            example = json!({"status": "ok"})),
+    ),
+)]
 pub(super) async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+    HttpResponse::Ok().json(HealthBody {
+        status: HealthStatus::Ok,
+    })
 }
 
 /// The database answers and its schema is the one this build expects.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "Health",
+    responses(
+        (status = 200, description = "Ready to serve.", body = HealthBody,
+            example = json!({"status": "ready"})),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn readyz(state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
     state.readiness.check().await.map_err(|not_ready| {
         let message = match &not_ready {
@@ -24,5 +62,7 @@ pub(super) async fn readyz(state: Data<ApiState>) -> Result<HttpResponse, ApiErr
         };
         ApiError::new(ErrorKind::ServiceUnavailable, message).with_source(not_ready)
     })?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
+    Ok(HttpResponse::Ok().json(HealthBody {
+        status: HealthStatus::Ready,
+    }))
 }

@@ -1,12 +1,17 @@
 //! The routes of the v1 API, one module per resource.
 
-mod auth;
-mod health;
-mod jwks;
+pub(crate) mod admin_users;
+pub(crate) mod audit_events;
+pub(crate) mod auth;
+pub(crate) mod docs;
+pub(crate) mod health;
+pub(crate) mod jwks;
+mod listing;
 mod rules;
-mod sessions;
+pub(crate) mod sessions;
+mod token_pair;
 mod user_body;
-mod users;
+pub(crate) mod users;
 
 use actix_web::Resource;
 use actix_web::web::{self, ServiceConfig};
@@ -35,11 +40,26 @@ pub(crate) fn configure(config: &mut ServiceConfig) {
             resource("/v1/users/me/sessions/{id}", "DELETE")
                 .route(web::delete().to(sessions::end_session)),
         )
-        .service(resource("/v1/users/{id}", "GET").route(web::get().to(users::get_user)))
+        .service(resource("/v1/users", "GET").route(web::get().to(admin_users::list_users)))
+        .service(
+            resource("/v1/users/{id}", "GET, PATCH, DELETE")
+                .route(web::get().to(admin_users::get_user))
+                .route(web::patch().to(admin_users::update_user))
+                .route(web::delete().to(admin_users::delete_user)),
+        )
+        .service(
+            resource("/v1/audit-events", "GET")
+                .route(web::get().to(audit_events::list_audit_events)),
+        )
         .service(resource("/v1/users/{id}/unlock", "POST").route(web::post().to(users::unlock)))
         .service(resource("/.well-known/jwks.json", "GET").route(web::get().to(jwks::jwks)))
         .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
-        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)));
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/openapi.json", "GET").route(web::get().to(docs::openapi_json)))
+        .service(resource("/docs", "GET").route(web::get().to(docs::docs_page)))
+        .service(
+            resource("/docs/redoc.standalone.js", "GET").route(web::get().to(docs::docs_script)),
+        );
 }
 
 /// A resource that answers other methods with a 405 naming `allow`.

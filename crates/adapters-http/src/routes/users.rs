@@ -8,30 +8,50 @@ use app::users::ProfileChange;
 use domain::password::{NewPassword, Password};
 use domain::user::DisplayName;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Required, Type};
 use uuid::Uuid;
 use validator::Validate;
 
 use super::rules::{self, parsed};
-use super::user_body::user_response;
+use super::user_body::{UserEnvelope, user_response};
 use crate::error::{ApiError, ErrorKind};
 use crate::extract::{Authenticated, RequestOrigin, ValidatedJson};
+use crate::openapi::{
+    BadRequest, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
+    ServiceUnavailable, TooManyRequests, Unauthorized, UnsupportedMediaType,
+};
 use crate::server::ApiState;
 
-/// `PATCH /v1/users/me`.
-#[derive(Debug, Deserialize, Validate)]
+/// A change of the caller's profile: `PATCH /v1/users/me`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({"displayName": "Ada Lovelace"}))]
 pub(crate) struct UpdateMeRequest {
+    /// Trimmed; no control characters.
     #[validate(custom(function = "rules::display_name"))]
+    #[schema(min_length = 1, max_length = 100)]
     display_name: String,
 }
 
-/// `POST /v1/users/me/password`. Holds passwords: no `Debug`.
-#[derive(Deserialize, Validate)]
+/// A password change: `POST /v1/users/me/password`.
+// Holds passwords: no `Debug`.
+#[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(example = json!({
+    "currentPassword": "correct horse battery staple",
+    "newPassword": "purple monkey dishwasher lagoon"
+}))]
 pub(crate) struct ChangePasswordRequest {
+    /// A wrong one counts as a failed sign-in.
     #[validate(custom(function = "rules::password"))]
+    #[schema(format = Password, min_length = 1, max_length = 256)]
     current_password: String,
+    /// Refused when it is the current one, too easy to guess, or close to
+    /// the email address or the display name.
     #[validate(custom(function = "rules::new_password"))]
+    #[schema(format = Password, min_length = 10, max_length = 256)]
     new_password: String,
 }
 
@@ -44,6 +64,21 @@ impl ChangePasswordRequest {
     }
 }
 
+/// The caller's account.
+#[utoipa::path(
+    get,
+    path = "/v1/users/me",
+    tag = "Account",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account.", body = UserEnvelope,
+            headers(("ETag" = String, description = "The account's version: `\"3\"`."))),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn get_me(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
@@ -52,6 +87,28 @@ pub(super) async fn get_me(
     Ok(user_response(&user))
 }
 
+/// Changes the caller's display name.
+#[utoipa::path(
+    patch,
+    path = "/v1/users/me",
+    tag = "Account",
+    request_body = UpdateMeRequest,
+    params(IfMatch),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account as changed, one version later.",
+            body = UserEnvelope,
+            headers(("ETag" = String, description = "The account's new version."))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn update_me(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
@@ -67,6 +124,28 @@ pub(super) async fn update_me(
     Ok(user_response(&user))
 }
 
+/// Changes the caller's password.
+///
+/// Ends every other session of the account. A wrong current password counts
+/// as a failed sign-in: repeated ones lock sign-ins for a while (429).
+#[utoipa::path(
+    post,
+    path = "/v1/users/me/password",
+    tag = "Account",
+    request_body = ChangePasswordRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The password has changed; only this session is left."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn change_password(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
@@ -80,20 +159,26 @@ pub(super) async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-// The caller is authenticated before the path is parsed, so that strangers
-// learn nothing, not even which ids are well-formed.
-pub(super) async fn get_user(
-    state: Data<ApiState>,
-    Authenticated(caller): Authenticated,
-    id: Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let user = state
-        .users
-        .get_user(&caller, id.into_inner().into())
-        .await?;
-    Ok(user_response(&user))
-}
-
+/// Unlocks an account's sign-ins.
+///
+/// Clears the lockout of the account's email address after repeated failed
+/// sign-ins. Locks on client addresses stay. For administrators.
+#[utoipa::path(
+    post,
+    path = "/v1/users/{id}/unlock",
+    tag = "Users",
+    params(("id" = Uuid, Path, description = "The account's id.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The lockout is cleared."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
 pub(super) async fn unlock(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
@@ -107,10 +192,35 @@ pub(super) async fn unlock(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The `If-Match` header that [`expected_version`] reads, for the OpenAPI
+/// document.
+pub(super) struct IfMatch;
+
+// By hand: a derive would need a struct that is never built. The trait is
+// named in full: imported, it would make the path macro's own full name trip
+// `unused_qualifications`.
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(
+                    "The `ETag` that the request is based on (`\"3\"`), or `*`. When it names \
+                     another version than the current one, nothing changes and the answer is \
+                     412.",
+                ))
+                .build(),
+        ]
+    }
+}
+
 /// The version named by `If-Match`: none when the header is absent or `*`.
 /// Anything else than one strong entity tag of ours can match no version,
 /// so it fails the precondition rather than being ignored.
-fn expected_version(request: &HttpRequest) -> Result<Option<i64>, ApiError> {
+pub(super) fn expected_version(request: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = request.headers().get(IF_MATCH) else {
         return Ok(None);
     };

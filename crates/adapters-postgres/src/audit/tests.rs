@@ -1,6 +1,8 @@
 //! The trail's SQL against a real PostgreSQL, inside transactions that are
 //! rolled back.
 
+mod listing;
+
 use std::net::IpAddr;
 
 use domain::audit::{AuditAction, AuditEvent, Origin};

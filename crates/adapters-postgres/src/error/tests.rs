@@ -124,6 +124,7 @@ fn the_checks_of_sessions_counters_and_the_trail_name_their_columns() {
         ("sessions_ended_with_reason", "end_reason"),
         ("throttles_subject_length", "subject"),
         ("audit_events_user_agent_length", "user_agent"),
+        ("audit_events_changes_array", "changes"),
     ] {
         let error = repo_error(server_with("23514", "violates check", Some(constraint)));
         assert!(

@@ -271,3 +271,26 @@ fn purge_deletes_expired_and_ended_sessions_a_batch_at_a_time() {
         );
     });
 }
+
+#[test]
+fn the_store_accepts_every_end_reason() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let user = account(&mut lease).await;
+        for reason in [
+            EndReason::Logout,
+            EndReason::LogoutAll,
+            EndReason::EndedByOwner,
+            EndReason::PasswordChanged,
+            EndReason::RefreshReuse,
+            EndReason::AccountDisabled,
+        ] {
+            let id = open(&mut lease, user, NOW).await;
+            assert!(end(&mut lease, user, id, reason, NOW).await.expect("end"));
+            assert_eq!(
+                end_reason(&mut lease, id).await.as_deref(),
+                Some(reason.as_str())
+            );
+        }
+    });
+}

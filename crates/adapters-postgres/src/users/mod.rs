@@ -1,5 +1,6 @@
 //! The user repository.
 
+mod listing;
 mod queries;
 mod row;
 #[cfg(test)]
@@ -9,14 +10,14 @@ use async_trait::async_trait;
 use domain::error::RepoError;
 use domain::password::PasswordHash;
 use domain::ports::UserRepository;
-use domain::user::{DisplayName, Email, NewUser, User, UserId};
+use domain::user::{Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition};
 use time::OffsetDateTime;
 
 use crate::database::Database;
 
+pub(crate) use listing::{list, lock_active_admins};
 pub(crate) use queries::{
-    find_by_email, find_by_id, insert, set_password_hash, update_display_name,
-    upgrade_password_hash,
+    delete, find_by_email, find_by_id, insert, set_password_hash, update, upgrade_password_hash,
 };
 
 /// The unique index that keeps one account per email address in any case.
@@ -64,15 +65,40 @@ impl UserRepository for PgUserRepository {
         .await
     }
 
-    async fn update_display_name(
+    async fn update(
         &self,
         id: UserId,
-        display_name: &DisplayName,
+        changes: &UserChanges,
         expected: Option<i64>,
         now: OffsetDateTime,
     ) -> Result<User, RepoError> {
-        let mut lease = self.database.lease("users.update_display_name").await?;
-        update_display_name(&mut lease, id, display_name, expected, now).await
+        let mut lease = self.database.lease("users.update").await?;
+        update(&mut lease, id, changes, expected, now).await
+    }
+
+    async fn delete(&self, id: UserId, expected: Option<i64>) -> Result<User, RepoError> {
+        delete(
+            &mut self.database.lease("users.delete").await?,
+            id,
+            expected,
+        )
+        .await
+    }
+
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        after: Option<UserPosition>,
+        limit: u32,
+    ) -> Result<Vec<User>, RepoError> {
+        let mut lease = self.database.lease("users.list").await?;
+        list(&mut lease, filter, after, limit).await
+    }
+
+    /// On the pool, the locks end with the statement: this only reads.
+    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError> {
+        let mut lease = self.database.lease("users.lock_active_admins").await?;
+        lock_active_admins(&mut lease).await
     }
 
     async fn set_password_hash(

@@ -3,7 +3,7 @@
 
 use domain::error::{Conflict, RepoError};
 use domain::password::PasswordHash;
-use domain::user::{DisplayName, Email, NewUser, User, UserId};
+use domain::user::{DisplayName, Email, NewUser, User, UserChanges, UserId};
 use time::OffsetDateTime;
 
 use super::row::UserRow;
@@ -80,31 +80,41 @@ pub(crate) async fn find_by_email(
         .transpose()
 }
 
-/// When no row matched, a second look on the same connection tells a
-/// missing account from a stale version.
-pub(crate) async fn update_display_name(
+/// `None` keeps a field. When no row matched, a second look on the same
+/// connection tells a missing account from a stale version.
+pub(crate) async fn update(
     lease: &mut Lease,
     id: UserId,
-    display_name: &DisplayName,
+    changes: &UserChanges,
     expected: Option<i64>,
     now: OffsetDateTime,
 ) -> Result<User, RepoError> {
-    let params: [Param<'_>; 3] = [
+    let role = changes.role.map(|role| role.as_str());
+    let status = changes.status.map(|status| status.as_str());
+    let params: [Param<'_>; 5] = [
         ("user.id", &id),
-        ("display_name", display_name),
+        ("display_name", &Nullable(changes.display_name.as_ref())),
+        ("role", &Nullable(role)),
+        ("status", &Nullable(status)),
         ("expected", &Nullable(expected)),
     ];
     let updated = lease
-        .run(Operation::new("users.update_display_name", &params), || {
+        .run(Operation::new("users.update", &params), || {
             Optional(sqlx::query_as!(
                 UserRow,
                 r#"UPDATE users
-                      SET display_name = $2, version = version + 1, updated_at = $4
-                    WHERE id = $1 AND ($3::bigint IS NULL OR version = $3)
+                      SET display_name = coalesce($2, display_name),
+                          role = coalesce($3, role),
+                          status = coalesce($4, status),
+                          version = version + 1,
+                          updated_at = $6
+                    WHERE id = $1 AND ($5::bigint IS NULL OR version = $5)
                    RETURNING id, email, display_name, password_hash, role, status,
                              email_verified, version, created_at, updated_at"#,
                 id.as_uuid(),
-                display_name.as_str(),
+                changes.display_name.as_ref().map(DisplayName::as_str),
+                role,
+                status,
                 expected,
                 now,
             ))
@@ -112,13 +122,44 @@ pub(crate) async fn update_display_name(
         .await?;
     match updated {
         Some(row) => row.try_into(),
-        None => match find_by_id(lease, id).await? {
-            Some(user) => Err(RepoError::Conflict(Conflict::StaleVersion {
-                current: user.version,
-            })),
-            None => Err(RepoError::NotFound),
-        },
+        None => Err(missing_or_stale(lease, id).await?),
     }
+}
+
+/// The sessions of the account go with it, by the foreign key's cascade.
+pub(crate) async fn delete(
+    lease: &mut Lease,
+    id: UserId,
+    expected: Option<i64>,
+) -> Result<User, RepoError> {
+    let params: [Param<'_>; 2] = [("user.id", &id), ("expected", &Nullable(expected))];
+    let deleted = lease
+        .run(Operation::new("users.delete", &params), || {
+            Optional(sqlx::query_as!(
+                UserRow,
+                r#"DELETE FROM users
+                    WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)
+                   RETURNING id, email, display_name, password_hash, role, status,
+                             email_verified, version, created_at, updated_at"#,
+                id.as_uuid(),
+                expected,
+            ))
+        })
+        .await?;
+    match deleted {
+        Some(row) => row.try_into(),
+        None => Err(missing_or_stale(lease, id).await?),
+    }
+}
+
+/// Why a change conditional on the version touched no row.
+async fn missing_or_stale(lease: &mut Lease, id: UserId) -> Result<RepoError, RepoError> {
+    Ok(match find_by_id(lease, id).await? {
+        Some(user) => RepoError::Conflict(Conflict::StaleVersion {
+            current: user.version,
+        }),
+        None => RepoError::NotFound,
+    })
 }
 
 pub(crate) async fn set_password_hash(

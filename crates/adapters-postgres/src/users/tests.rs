@@ -1,8 +1,13 @@
 //! The repository's SQL against a real PostgreSQL. Each test works inside a
 //! transaction that is rolled back when it ends, so tests run in parallel
-//! and leave nothing behind.
+//! and leave nothing behind; the race for the last administrator and the
+//! listing's plans commit, each on a database of its own.
 
+mod admins;
 mod changes;
+mod deletion;
+mod listing;
+mod plans;
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Registration, sign-in, sessions and the verification of access tokens.
 
 mod authenticate;
+mod bootstrap;
 mod login;
 mod logout;
 mod password;

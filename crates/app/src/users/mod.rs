@@ -1,7 +1,6 @@
 //! Reading and managing accounts.
 
 mod get_me;
-mod get_user;
 mod update_me;
 
 use std::sync::Arc;

@@ -1,7 +1,7 @@
-use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::audit::{AuditAction, AuditEvent, FieldChange, Origin};
 use domain::auth::AccessClaims;
 use domain::ports::TransactionOptions;
-use domain::user::{DisplayName, User};
+use domain::user::{DisplayName, User, UserChanges};
 
 use super::UserService;
 use crate::error::AppError;
@@ -33,20 +33,24 @@ impl UserService {
     ) -> Result<User, AppError> {
         let user = self.current_account(caller).await?;
         let now = self.clock.now();
-        let event = AuditEvent::new(AuditAction::ProfileUpdated, now, origin)
-            .by(user.id)
-            .in_session(caller.session_id);
+        let changes = UserChanges {
+            display_name: Some(change.display_name),
+            ..UserChanges::default()
+        };
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
                 let updated = unit
                     .users()
-                    .update_display_name(
-                        user.id,
-                        &change.display_name,
-                        change.expected_version,
-                        now,
-                    )
+                    .update(user.id, &changes, change.expected_version, now)
                     .await?;
+                let event = AuditEvent::new(AuditAction::ProfileUpdated, now, origin)
+                    .by(user.id)
+                    .in_session(caller.session_id)
+                    .changing(vec![FieldChange {
+                        field: "displayName".to_owned(),
+                        before: Some(user.display_name.as_str().to_owned()),
+                        after: Some(updated.display_name.as_str().to_owned()),
+                    }]);
                 unit.audit().record(&event).await?;
                 Ok(updated)
             })

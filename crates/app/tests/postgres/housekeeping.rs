@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
 use adapters_postgres::{
-    Database, PgSessionRepository, PgThrottleRepository, PgUserRepository, Thresholds,
+    Database, PgAuditLog, PgSessionRepository, PgThrottleRepository, PgUserRepository, Thresholds,
 };
-use app::housekeeping::Housekeeping;
+use app::housekeeping::{Housekeeping, PurgePolicy};
 use domain::ports::{SessionRepository, ThrottleRepository, UserRepository};
 use domain::session::{EndReason, NewSession, SecretDigest, SessionId, SessionLifetime};
 use domain::throttle::ThrottleKey;
@@ -51,6 +51,7 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
         let users = PgUserRepository::new(database.clone());
         let sessions = PgSessionRepository::new(database.clone());
         let throttles = PgThrottleRepository::new(database.clone());
+        let audit = PgAuditLog::new(database.clone());
         let owner = users
             .insert(&user(&unique("purge")))
             .await
@@ -87,9 +88,13 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
             Housekeeping::new(
                 Arc::new(sessions.clone()),
                 Arc::new(throttles.clone()),
+                Arc::new(audit.clone()),
                 Arc::new(TokioClock),
-                2,
-                Duration::hours(1),
+                PurgePolicy {
+                    batch: 2,
+                    longest_throttle_window: Duration::hours(1),
+                    audit_retention: Duration::days(365),
+                },
             )
         };
         let (first, second) = (replica(), replica());

@@ -1,6 +1,9 @@
 use async_trait::async_trait;
 
-use crate::audit::AuditEvent;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::audit::{AuditEvent, AuditFilter, AuditRecord};
 use crate::error::RepoError;
 
 /// Keeps the audit trail. Inside a unit of work, an event is kept only if
@@ -14,4 +17,17 @@ use crate::error::RepoError;
 pub trait AuditLog: Send + Sync {
     /// Appends the event.
     async fn record(&self, event: &AuditEvent) -> Result<(), RepoError>;
+
+    /// Up to `limit` events matching `filter`, newest first, strictly
+    /// older than the event `after`.
+    async fn list(
+        &self,
+        filter: &AuditFilter,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, RepoError>;
+
+    /// Deletes up to `batch` events that happened before `before`, skipping
+    /// rows that others hold. Returns how many it deleted.
+    async fn purge(&self, before: OffsetDateTime, batch: u32) -> Result<u64, RepoError>;
 }

@@ -7,6 +7,7 @@
 
 mod audit_log;
 mod clock;
+mod cursor_signer;
 mod password_hasher;
 mod password_strength;
 mod readiness;
@@ -19,6 +20,7 @@ mod user_repository;
 
 pub use audit_log::AuditLog;
 pub use clock::Clock;
+pub use cursor_signer::CursorSigner;
 pub use password_hasher::{HasherError, PasswordHasher};
 pub use password_strength::{PasswordStrength, WeakPassword};
 pub use readiness::{NotReady, ReadinessProbe};
@@ -33,6 +35,8 @@ pub use user_repository::UserRepository;
 pub use audit_log::MockAuditLog;
 #[cfg(feature = "mocks")]
 pub use clock::MockClock;
+#[cfg(feature = "mocks")]
+pub use cursor_signer::MockCursorSigner;
 #[cfg(feature = "mocks")]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(feature = "mocks")]

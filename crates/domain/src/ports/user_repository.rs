@@ -3,7 +3,7 @@ use time::OffsetDateTime;
 
 use crate::error::RepoError;
 use crate::password::PasswordHash;
-use crate::user::{DisplayName, Email, NewUser, User, UserId};
+use crate::user::{Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition};
 
 /// Stores user accounts.
 ///
@@ -37,9 +37,9 @@ pub trait UserRepository: Send + Sync {
     /// letter case, if there is one.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
 
-    /// Sets the display name, when the account's version is `expected`
-    /// (or whatever it is, for `None`), and returns the account as changed,
-    /// one version later.
+    /// Applies `changes`, when the account's version is `expected` (or
+    /// whatever it is, for `None`), and returns the account as changed, one
+    /// version later.
     ///
     /// # Errors
     ///
@@ -47,13 +47,36 @@ pub trait UserRepository: Send + Sync {
     /// [`RepoError::Conflict`] with
     /// [`Conflict::StaleVersion`](crate::error::Conflict::StaleVersion) when
     /// its version is not `expected`.
-    async fn update_display_name(
+    async fn update(
         &self,
         id: UserId,
-        display_name: &DisplayName,
+        changes: &UserChanges,
         expected: Option<i64>,
         now: OffsetDateTime,
     ) -> Result<User, RepoError>;
+
+    /// Deletes the account, when its version is `expected` (or whatever it
+    /// is, for `None`); its sessions go with it. Returns the account as it
+    /// was.
+    ///
+    /// # Errors
+    ///
+    /// As for [`update`](Self::update).
+    async fn delete(&self, id: UserId, expected: Option<i64>) -> Result<User, RepoError>;
+
+    /// Up to `limit` accounts matching `filter`, newest first (ties by
+    /// identifier, descending), strictly after `after` in that order.
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        after: Option<UserPosition>,
+        limit: u32,
+    ) -> Result<Vec<User>, RepoError>;
+
+    /// The identifiers of the active administrators, each row locked until
+    /// the unit of work ends, so that changes that could remove the last
+    /// one run one after another. Meaningful inside a unit of work only.
+    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError>;
 
     /// Replaces the password hash and returns the account as changed, one
     /// version later.

@@ -133,6 +133,8 @@ pub enum EndReason {
     PasswordChanged,
     /// A refresh token of it was used twice: it may have been stolen.
     RefreshReuse,
+    /// An administrator disabled the account.
+    AccountDisabled,
 }
 
 impl EndReason {
@@ -145,6 +147,7 @@ impl EndReason {
             Self::EndedByOwner => "ended_by_owner",
             Self::PasswordChanged => "password_changed",
             Self::RefreshReuse => "refresh_reuse",
+            Self::AccountDisabled => "account_disabled",
         }
     }
 }

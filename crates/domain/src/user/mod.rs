@@ -3,12 +3,14 @@
 mod display_name;
 mod email;
 mod id;
+mod listing;
 mod role;
 mod status;
 
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};
 pub use id::UserId;
+pub use listing::{UserChanges, UserFilter, UserPosition};
 pub use role::{Role, UnknownRole};
 pub use status::{UnknownStatus, UserStatus};
 

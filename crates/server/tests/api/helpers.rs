@@ -178,7 +178,12 @@ impl TestApp {
 
     /// Signs in: the token pair.
     pub async fn sign_in(&self, email: &str) -> Tokens {
-        let response = self.login(email, PASSWORD).await;
+        self.sign_in_with(email, PASSWORD).await
+    }
+
+    /// Signs in with `password`: the token pair.
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> Tokens {
+        let response = self.login(email, password).await;
         assert_eq!(response.status(), StatusCode::OK);
         Tokens::of(&response.json().await.expect("json"))
     }
@@ -197,6 +202,28 @@ impl TestApp {
             &json!({ "refreshToken": refresh_token }),
         )
         .await
+    }
+
+    /// A request with a bearer token, to add to.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// Registers an account, makes it an administrator in the database and
+    /// signs in: its id and token pair.
+    pub async fn new_admin(&self) -> (Uuid, Tokens) {
+        let (email, _) = self.new_account().await;
+        let id = self.user_id(&email).await;
+        self.alter_account("UPDATE users SET role = 'admin' WHERE id = $1", id)
+            .await;
+        (id, self.sign_in(&email).await)
     }
 
     /// A request with a bearer token and, when given, a JSON body.

@@ -1,7 +1,10 @@
 //! Black-box tests: the real service on a random port against a real
 //! PostgreSQL, driven over HTTP as a client would.
 
+mod admin_cli;
+mod admin_users;
 mod audit;
+mod audit_events;
 mod client_ip;
 mod concurrency;
 mod database_down;
@@ -14,6 +17,7 @@ mod lockout;
 mod login;
 mod malformed;
 mod me;
+mod openapi;
 mod password;
 mod refresh;
 mod register;

@@ -171,4 +171,3 @@ async fn a_disabled_account_gets_no_new_pair() {
     )
     .await;
 }
-

@@ -8,10 +8,9 @@ use crate::helpers::{assert_error, spawn_app};
 async fn only_an_administrator_reads_other_accounts() {
     let app = spawn_app().await;
     let (target, _) = app.signed_in_user().await;
-    let (admin, admin_token) = app.signed_in_user().await;
+    let (_, admin) = app.new_admin().await;
+    let admin_token = admin.access;
     let (_, user_token) = app.signed_in_user().await;
-    app.alter_account("UPDATE users SET role = 'admin' WHERE id = $1", admin)
-        .await;
     let path = format!("/v1/users/{target}");
 
     assert_error(

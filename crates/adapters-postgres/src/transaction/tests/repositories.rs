@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use domain::audit::{AuditAction, AuditEvent, Origin};
 use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
 use domain::throttle::ThrottleKey;
-use domain::user::{DisplayName, NewUser};
+use domain::user::{DisplayName, NewUser, UserChanges};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -113,7 +113,10 @@ fn a_stale_version_leaves_the_unit_usable() {
         let (transactor, pool) = transactor_on(&test_database).await;
         let user = new_user("stale");
         let now = OffsetDateTime::now_utc();
-        let name = DisplayName::parse("Grace").expect("valid");
+        let rename = UserChanges {
+            display_name: Some(DisplayName::parse("Grace").expect("valid")),
+            ..UserChanges::default()
+        };
 
         let unit = transactor
             .begin(TransactionOptions::default())
@@ -122,7 +125,7 @@ fn a_stale_version_leaves_the_unit_usable() {
         unit.users().insert(&user).await.expect("insert");
         let error = unit
             .users()
-            .update_display_name(user.id, &name, Some(7), now)
+            .update(user.id, &rename, Some(7), now)
             .await
             .expect_err("stale");
         assert!(
@@ -133,7 +136,7 @@ fn a_stale_version_leaves_the_unit_usable() {
             "{error:?}"
         );
         unit.users()
-            .update_display_name(user.id, &name, Some(1), now)
+            .update(user.id, &rename, Some(1), now)
             .await
             .expect("the unit goes on");
         unit.commit().await.expect("commit");

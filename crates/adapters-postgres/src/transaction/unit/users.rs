@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use domain::error::RepoError;
 use domain::password::PasswordHash;
 use domain::ports::UserRepository;
-use domain::user::{DisplayName, Email, NewUser, User, UserId};
+use domain::user::{Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition};
 use time::OffsetDateTime;
 
 use super::PgUnitOfWork;
@@ -30,16 +30,38 @@ impl UserRepository for PgUnitOfWork {
         session.track(outcome)
     }
 
-    async fn update_display_name(
+    async fn update(
         &self,
         id: UserId,
-        display_name: &DisplayName,
+        changes: &UserChanges,
         expected: Option<i64>,
         now: OffsetDateTime,
     ) -> Result<User, RepoError> {
         let mut session = self.usable().await?;
-        let outcome =
-            users::update_display_name(session.lease()?, id, display_name, expected, now).await;
+        let outcome = users::update(session.lease()?, id, changes, expected, now).await;
+        session.track(outcome)
+    }
+
+    async fn delete(&self, id: UserId, expected: Option<i64>) -> Result<User, RepoError> {
+        let mut session = self.usable().await?;
+        let outcome = users::delete(session.lease()?, id, expected).await;
+        session.track(outcome)
+    }
+
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        after: Option<UserPosition>,
+        limit: u32,
+    ) -> Result<Vec<User>, RepoError> {
+        let mut session = self.usable().await?;
+        let outcome = users::list(session.lease()?, filter, after, limit).await;
+        session.track(outcome)
+    }
+
+    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError> {
+        let mut session = self.usable().await?;
+        let outcome = users::lock_active_admins(session.lease()?).await;
         session.track(outcome)
     }
 

@@ -1,8 +1,8 @@
-//! Changes to an account: its display name under optimistic locking, and
-//! its password hash.
+//! Changes to an account: its fields under optimistic locking, and its
+//! password hash.
 
 use domain::password::PasswordHash;
-use domain::user::DisplayName;
+use domain::user::{DisplayName, User, UserChanges};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -23,39 +23,110 @@ async fn account(lease: &mut Lease) -> User {
     insert(lease, &new_user("change")).await.expect("inserted")
 }
 
+fn changes(
+    display_name: Option<&str>,
+    role: Option<Role>,
+    status: Option<UserStatus>,
+) -> UserChanges {
+    UserChanges {
+        display_name: display_name.map(name),
+        role,
+        status,
+    }
+}
+
 #[test]
-fn a_display_name_change_at_the_expected_version_moves_the_version_on() {
+fn an_update_changes_each_field_alone_or_all_together_and_moves_the_version_on() {
     test_db::run(async {
         let mut lease = rolled_back_lease().await;
         let user = account(&mut lease).await;
 
-        let changed = update_display_name(&mut lease, user.id, &name("Grace"), Some(1), LATER)
+        let renamed = update(
+            &mut lease,
+            user.id,
+            &changes(Some("Grace"), None, None),
+            Some(1),
+            LATER,
+        )
+        .await
+        .expect("renamed");
+        let promoted = update(
+            &mut lease,
+            user.id,
+            &changes(None, Some(Role::Admin), None),
+            Some(2),
+            LATER,
+        )
+        .await
+        .expect("promoted");
+        let disabled = update(
+            &mut lease,
+            user.id,
+            &changes(None, None, Some(UserStatus::Disabled)),
+            None,
+            LATER,
+        )
+        .await
+        .expect("disabled");
+        let all = changes(Some("Ada"), Some(Role::User), Some(UserStatus::Active));
+        let together = update(&mut lease, user.id, &all, Some(4), LATER)
             .await
-            .expect("updated");
-        let unconditional = update_display_name(&mut lease, user.id, &name("Ada"), None, LATER)
-            .await
-            .expect("updated");
+            .expect("all at once");
 
-        assert_eq!(changed.display_name, name("Grace"));
-        assert_eq!((changed.version, changed.updated_at), (2, LATER));
-        assert_eq!(changed.created_at, user.created_at);
+        let fields = |user: &User| {
+            (
+                user.display_name.clone(),
+                user.role,
+                user.status,
+                user.version,
+            )
+        };
         assert_eq!(
-            (unconditional.display_name, unconditional.version),
-            (name("Ada"), 3)
+            fields(&renamed),
+            (name("Grace"), Role::User, UserStatus::Active, 2)
         );
+        assert_eq!(
+            fields(&promoted),
+            (name("Grace"), Role::Admin, UserStatus::Active, 3)
+        );
+        assert_eq!(
+            fields(&disabled),
+            (name("Grace"), Role::Admin, UserStatus::Disabled, 4)
+        );
+        assert_eq!(
+            fields(&together),
+            (name("Ada"), Role::User, UserStatus::Active, 5)
+        );
+        assert_eq!(
+            (together.created_at, together.updated_at),
+            (user.created_at, LATER)
+        );
+        assert_eq!(
+            (&together.email, &together.password_hash),
+            (&user.email, &user.password_hash)
+        );
+        let stored = find_by_id(&mut lease, user.id).await.expect("query");
+        assert_eq!(stored, Some(together));
     });
 }
 
 #[test]
-fn a_display_name_change_at_a_stale_version_reports_the_current_one_and_changes_nothing() {
+fn an_update_at_a_stale_version_reports_the_current_one_and_changes_nothing() {
     test_db::run(async {
         let mut lease = rolled_back_lease().await;
         let user = account(&mut lease).await;
-        update_display_name(&mut lease, user.id, &name("Grace"), None, LATER)
-            .await
-            .expect("updated");
+        let renamed = update(
+            &mut lease,
+            user.id,
+            &changes(Some("Grace"), None, None),
+            None,
+            LATER,
+        )
+        .await
+        .expect("updated");
 
-        let error = update_display_name(&mut lease, user.id, &name("Eve"), Some(1), LATER)
+        let all = changes(Some("Eve"), Some(Role::Admin), Some(UserStatus::Disabled));
+        let error = update(&mut lease, user.id, &all, Some(1), LATER)
             .await
             .expect_err("stale");
 
@@ -66,11 +137,8 @@ fn a_display_name_change_at_a_stale_version_reports_the_current_one_and_changes_
             ),
             "{error:?}"
         );
-        let stored = find_by_id(&mut lease, user.id)
-            .await
-            .expect("query")
-            .expect("found");
-        assert_eq!(stored.display_name, name("Grace"));
+        let stored = find_by_id(&mut lease, user.id).await.expect("query");
+        assert_eq!(stored, Some(renamed));
     });
 }
 
@@ -79,19 +147,24 @@ fn changes_to_a_missing_account_are_not_found() {
     test_db::run(async {
         let mut lease = rolled_back_lease().await;
         let missing = UserId::generate();
+        let rename = changes(Some("Eve"), None, None);
 
-        let renamed = update_display_name(&mut lease, missing, &name("Eve"), Some(1), LATER).await;
-        let unconditional =
-            update_display_name(&mut lease, missing, &name("Eve"), None, LATER).await;
+        let updated = update(&mut lease, missing, &rename, Some(1), LATER).await;
+        let unconditional = update(&mut lease, missing, &rename, None, LATER).await;
+        let deleted = delete(&mut lease, missing, Some(1)).await;
+        let deleted_unconditionally = delete(&mut lease, missing, None).await;
         let rehashed = set_password_hash(&mut lease, missing, &hash("c2FsdDI"), LATER).await;
         let upgraded = upgrade_password_hash(&mut lease, missing, &hash("a"), &hash("b")).await;
 
-        assert!(matches!(renamed, Err(RepoError::NotFound)), "{renamed:?}");
-        assert!(
-            matches!(unconditional, Err(RepoError::NotFound)),
-            "{unconditional:?}"
-        );
-        assert!(matches!(rehashed, Err(RepoError::NotFound)), "{rehashed:?}");
+        for outcome in [
+            updated,
+            unconditional,
+            deleted,
+            deleted_unconditionally,
+            rehashed,
+        ] {
+            assert!(matches!(outcome, Err(RepoError::NotFound)), "{outcome:?}");
+        }
         assert!(!upgraded.expect("query"));
     });
 }

@@ -42,27 +42,9 @@ impl AuthService {
             self.count_registration(&ThrottleKey::register_ip(ip))
                 .await?;
         }
-        self.ensure_strong(
-            "password",
-            &registration.password,
-            &registration.email,
-            &registration.display_name,
-        )
-        .await?;
         // The unique index decides whether the address is free: checking
         // first would only race with a concurrent registration.
-        let password_hash = self
-            .ports
-            .hasher
-            .hash(registration.password.as_password())
-            .await?;
-        let new_user = NewUser {
-            id: UserId::generate(),
-            email: registration.email,
-            display_name: registration.display_name,
-            password_hash,
-        };
-        tracing::Span::current().record("user.id", tracing::field::display(new_user.id));
+        let new_user = self.new_account(registration).await?;
         let event =
             AuditEvent::new(AuditAction::Register, self.ports.clock.now(), origin).by(new_user.id);
         let user = self
@@ -76,6 +58,34 @@ impl AuthService {
             .await?;
         tracing::info!("account registered");
         Ok(user)
+    }
+
+    /// The account `registration` asks for, once its password passed the
+    /// strength rule and was hashed.
+    pub(super) async fn new_account(
+        &self,
+        registration: Registration,
+    ) -> Result<NewUser, AppError> {
+        self.ensure_strong(
+            "password",
+            &registration.password,
+            &registration.email,
+            &registration.display_name,
+        )
+        .await?;
+        let password_hash = self
+            .ports
+            .hasher
+            .hash(registration.password.as_password())
+            .await?;
+        let new_user = NewUser {
+            id: UserId::generate(),
+            email: registration.email,
+            display_name: registration.display_name,
+            password_hash,
+        };
+        tracing::Span::current().record("user.id", tracing::field::display(new_user.id));
+        Ok(new_user)
     }
 
     /// Counts a registration from a client, refusing it while the client is

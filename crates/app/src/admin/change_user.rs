@@ -1,0 +1,156 @@
+use domain::audit::{AuditAction, AuditEvent, FieldChange, Origin};
+use domain::auth::AccessClaims;
+use domain::error::Conflict;
+use domain::ports::{TransactionOptions, UnitOfWork};
+use domain::session::EndReason;
+use domain::user::{Role, User, UserChanges, UserId, UserStatus};
+
+use super::AdminService;
+use crate::error::AppError;
+
+/// An administrator's change of an account.
+#[derive(Debug, Clone)]
+pub struct UserChange {
+    /// The fields to change.
+    pub changes: UserChanges,
+    /// The version the change was based on (`If-Match`), if the client
+    /// sent one; without it the last write wins.
+    pub expected_version: Option<i64>,
+}
+
+impl AdminService {
+    /// Changes an account's display name, role or status. Disabling it ends
+    /// its sessions in the same unit of work.
+    ///
+    /// # Errors
+    ///
+    /// [`Conflict::LastAdmin`] when the change would leave no active
+    /// administrator; [`AppError::PreconditionFailed`] when the account is
+    /// not at the expected version; [`AppError::NotFound`] when there is no
+    /// such account; the errors of the administrator check; the store's.
+    #[tracing::instrument(name = "admin.update_user", skip_all, fields(user.id = %caller.user_id, target.id = %id))]
+    pub async fn update_user(
+        &self,
+        caller: &AccessClaims,
+        id: UserId,
+        change: UserChange,
+        origin: &Origin,
+    ) -> Result<User, AppError> {
+        let admin = self.administrator(caller).await?;
+        let now = self.clock.now();
+        let changes = &change.changes;
+        self.transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let before =
+                    current(unit, id, changes.role.is_some() || changes.status.is_some()).await?;
+                let after_role = changes.role.unwrap_or(before.role);
+                let after_status = changes.status.unwrap_or(before.status);
+                if is_active_admin(before.role, before.status)
+                    && !is_active_admin(after_role, after_status)
+                {
+                    ensure_not_last_admin(unit, id).await?;
+                }
+                let updated = unit
+                    .users()
+                    .update(id, changes, change.expected_version, now)
+                    .await?;
+                if before.is_active() && !updated.is_active() {
+                    unit.sessions()
+                        .end_all(id, None, EndReason::AccountDisabled, now)
+                        .await?;
+                }
+                let mut event = AuditEvent::new(AuditAction::UserUpdated, now, origin)
+                    .about(id)
+                    .in_session(caller.session_id)
+                    .changing(differences(&before, &updated));
+                event.actor = Some(admin.id);
+                unit.audit().record(&event).await?;
+                Ok(updated)
+            })
+            .await
+    }
+
+    /// Deletes an account and its sessions.
+    ///
+    /// # Errors
+    ///
+    /// As for [`update_user`](Self::update_user).
+    #[tracing::instrument(name = "admin.delete_user", skip_all, fields(user.id = %caller.user_id, target.id = %id))]
+    pub async fn delete_user(
+        &self,
+        caller: &AccessClaims,
+        id: UserId,
+        expected_version: Option<i64>,
+        origin: &Origin,
+    ) -> Result<(), AppError> {
+        let admin = self.administrator(caller).await?;
+        let now = self.clock.now();
+        self.transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let before = current(unit, id, true).await?;
+                if is_active_admin(before.role, before.status) {
+                    ensure_not_last_admin(unit, id).await?;
+                }
+                unit.users().delete(id, expected_version).await?;
+                let mut event = AuditEvent::new(AuditAction::UserDeleted, now, origin)
+                    .about(id)
+                    .in_session(caller.session_id);
+                event.actor = Some(admin.id);
+                unit.audit().record(&event).await?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// The account as stored now. When the change may touch who administers,
+/// the active administrators are locked first, so that such changes run
+/// one after another and each sees the one before.
+async fn current(
+    unit: &dyn UnitOfWork,
+    id: UserId,
+    touches_admins: bool,
+) -> Result<User, AppError> {
+    if touches_admins {
+        unit.users().lock_active_admins().await?;
+    }
+    unit.users()
+        .find_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound("user"))
+}
+
+async fn ensure_not_last_admin(unit: &dyn UnitOfWork, leaving: UserId) -> Result<(), AppError> {
+    let admins = unit.users().lock_active_admins().await?;
+    if admins.iter().any(|admin| *admin != leaving) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(Conflict::LastAdmin))
+    }
+}
+
+fn is_active_admin(role: Role, status: UserStatus) -> bool {
+    role == Role::Admin && status == UserStatus::Active
+}
+
+/// The fields that differ, in the API's names.
+fn differences(before: &User, after: &User) -> Vec<FieldChange> {
+    let fields = [
+        (
+            "displayName",
+            before.display_name.as_str(),
+            after.display_name.as_str(),
+        ),
+        ("role", before.role.as_str(), after.role.as_str()),
+        ("status", before.status.as_str(), after.status.as_str()),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| FieldChange {
+            field: field.to_owned(),
+            before: Some(before.to_owned()),
+            after: Some(after.to_owned()),
+        })
+        .collect()
+}

@@ -1,0 +1,74 @@
+use domain::auth::AccessClaims;
+use domain::user::{User, UserFilter, UserId, UserPosition};
+
+use super::AdminService;
+use crate::error::AppError;
+use crate::pagination::{self, MAX_PAGE_SIZE, Page};
+
+/// A page of the account listing to fetch.
+#[derive(Debug, Clone)]
+pub struct UserQuery {
+    /// Which accounts.
+    pub filter: UserFilter,
+    /// How many at most, 1 to [`MAX_PAGE_SIZE`].
+    pub limit: u32,
+    /// Where the previous page ended, if this is not the first.
+    pub cursor: Option<String>,
+}
+
+impl AdminService {
+    /// A page of accounts, newest first.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Rejected`] for a cursor the service did not seal for
+    /// this filter; the errors of the administrator check; the store's.
+    #[tracing::instrument(name = "admin.list_users", skip_all, fields(user.id = %caller.user_id))]
+    pub async fn list_users(
+        &self,
+        caller: &AccessClaims,
+        query: UserQuery,
+    ) -> Result<Page<User>, AppError> {
+        self.administrator(caller).await?;
+        let after = query
+            .cursor
+            .as_deref()
+            .map(|cursor| pagination::user_position(&*self.cursors, &query.filter, cursor))
+            .transpose()?;
+        let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
+        // One more than asked tells whether another page follows, without
+        // counting.
+        let mut items = self.users.list(&query.filter, after, limit + 1).await?;
+        let next_cursor = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|last| {
+                pagination::user_cursor(&*self.cursors, &query.filter, position_of(last))
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Any account.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::NotFound`] when there is no such account; the errors of
+    /// the administrator check; the store's.
+    #[tracing::instrument(name = "admin.get_user", skip_all, fields(user.id = %caller.user_id, target.id = %id))]
+    pub async fn get_user(&self, caller: &AccessClaims, id: UserId) -> Result<User, AppError> {
+        self.administrator(caller).await?;
+        self.users
+            .find_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound("user"))
+    }
+}
+
+fn position_of(user: &User) -> UserPosition {
+    UserPosition {
+        created_at: user.created_at,
+        id: user.id,
+    }
+}
