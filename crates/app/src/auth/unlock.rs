@@ -15,7 +15,7 @@ impl AuthService {
     /// # Errors
     ///
     /// [`Forbidden::AdminOnly`] when the caller is not an active
-    /// administrator (read from the store, not the token);
+    /// administrator, by the token and by the store;
     /// [`AppError::NotFound`] when there is no such account;
     /// [`AppError::Unavailable`] or [`AppError::Internal`] when the store
     /// fails.
@@ -26,6 +26,11 @@ impl AuthService {
         id: UserId,
         origin: &Origin,
     ) -> Result<(), AppError> {
+        // As on every administrator route: the token must say so, and the
+        // account as stored now must still be one.
+        if caller.role != Role::Admin {
+            return Err(AppError::Forbidden(Forbidden::AdminOnly));
+        }
         let admin = self.active_account(caller).await?;
         if admin.role != Role::Admin {
             return Err(AppError::Forbidden(Forbidden::AdminOnly));
