@@ -27,6 +27,9 @@ tasks:
                         database per test, on a throw-away cluster (or DATABASE_URL)
   openapi [--check]     write openapi.json, the OpenAPI document that the code
                         generates, or check that the committed one is up to date
+  schemathesis [args]   fuzz the running service (on a throw-away cluster) against
+                        openapi.json with schemathesis, as an administrator and
+                        as a user; the arguments go to every `st run`
   sqlx-prepare          refresh the committed query data in .sqlx/ (needs sqlx-cli)
   tidy                  check the dependency rules between the crates";
 
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         "test-db" => tasks::test_db::run(rest),
         "bench" => tasks::bench::run(rest),
         "openapi" => tasks::openapi::run(rest),
+        "schemathesis" => tasks::schemathesis::run(rest),
         "sqlx-prepare" => tasks::sqlx_prepare::run(),
         "tidy" => tasks::tidy::run(),
         "help" | "-h" | "--help" => {

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod openapi;
 pub mod run;
+pub mod schemathesis;
 pub mod sqlx_prepare;
 pub mod test_db;
 pub mod tidy;
