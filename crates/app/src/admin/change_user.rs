@@ -91,10 +91,11 @@ impl AdminService {
                 if is_active_admin(before.role, before.status) {
                     ensure_not_last_admin(unit, id).await?;
                 }
-                unit.users().delete(id, expected_version).await?;
+                let deleted = unit.users().delete(id, expected_version).await?;
                 let mut event = AuditEvent::new(AuditAction::UserDeleted, now, origin)
                     .about(id)
-                    .in_session(caller.session_id);
+                    .in_session(caller.session_id)
+                    .changing(removal(&deleted));
                 event.actor = Some(admin.id);
                 unit.audit().record(&event).await?;
                 Ok(())
@@ -131,6 +132,24 @@ async fn ensure_not_last_admin(unit: &dyn UnitOfWork, leaving: UserId) -> Result
 
 fn is_active_admin(role: Role, status: UserStatus) -> bool {
     role == Role::Admin && status == UserStatus::Active
+}
+
+/// What a deleted account was, so that the trail still says whom it
+/// removed.
+fn removal(deleted: &User) -> Vec<FieldChange> {
+    [
+        ("email", deleted.email.as_str()),
+        ("displayName", deleted.display_name.as_str()),
+        ("role", deleted.role.as_str()),
+        ("status", deleted.status.as_str()),
+    ]
+    .into_iter()
+    .map(|(field, before)| FieldChange {
+        field: field.to_owned(),
+        before: Some(before.to_owned()),
+        after: None,
+    })
+    .collect()
 }
 
 /// The fields that differ, in the API's names.

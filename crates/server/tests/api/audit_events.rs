@@ -49,6 +49,34 @@ async fn an_administrators_change_is_on_the_trail_with_before_and_after() {
         ])
     );
     assert!(page["nextCursor"].is_null());
+
+    let deleted = app
+        .request(Method::DELETE, &format!("/v1/users/{id}"), &admin.access)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let page: Value = app
+        .request(
+            Method::GET,
+            &format!("/v1/audit-events?userId={id}&action=user.deleted"),
+            &admin.access,
+        )
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        page["items"][0]["changes"],
+        json!([
+            {"field": "email", "before": email, "after": null},
+            {"field": "displayName", "before": "Promoted", "after": null},
+            {"field": "role", "before": "admin", "after": null},
+            {"field": "status", "before": "active", "after": null},
+        ])
+    );
 }
 
 #[tokio::test]
