@@ -1,0 +1,157 @@
+//! The settings of the adapters, from the flags.
+
+use std::time::Duration;
+
+use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey, VerificationKey};
+use adapters_http::ServerSettings;
+use adapters_postgres::{DatabaseSettings, Thresholds};
+use anyhow::{Context as _, bail};
+use app::auth::AuthPolicy;
+use app::transaction::RetryPolicy;
+use domain::session::SessionLifetime;
+use domain::throttle::ThrottleRule;
+use secrecy::SecretString;
+
+use super::{Config, cpus};
+
+impl Config {
+    pub(crate) fn database_settings(&self) -> anyhow::Result<DatabaseSettings> {
+        let Some(url) = self.database_url.clone() else {
+            bail!("DATABASE_URL is not set: point it at the PostgreSQL database to use");
+        };
+        Ok(DatabaseSettings {
+            url,
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+            application_name: self.db_application_name.clone(),
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
+            lock_timeout: Duration::from_millis(self.db_lock_timeout_ms),
+            idle_in_transaction_timeout: Duration::from_millis(
+                self.db_idle_in_transaction_timeout_ms,
+            ),
+            thresholds: Thresholds {
+                slow_query: Duration::from_millis(self.db_slow_query_ms),
+                held_connection: Duration::from_millis(self.db_leak_detection_ms),
+            },
+        })
+    }
+
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::new(
+            self.db_transaction_max_attempts,
+            Duration::from_millis(self.db_retry_base_delay_ms),
+            Duration::from_millis(self.db_retry_max_delay_ms),
+        )
+    }
+
+    pub(crate) fn signing_key(&self) -> anyhow::Result<SigningKey> {
+        let pem = match (
+            &self.access_token_private_key,
+            &self.access_token_private_key_file,
+        ) {
+            (Some(pem), _) => pem.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(SecretString::from)
+                .with_context(|| {
+                    format!(
+                        "cannot read DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE ({})",
+                        path.display()
+                    )
+                })?,
+            (None, None) => bail!(
+                "no signing key for access tokens: set DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE \
+                 (or DOORMAN_ACCESS_TOKEN_PRIVATE_KEY) to an Ed25519 key; `doorman keygen` makes one"
+            ),
+        };
+        SigningKey::from_pkcs8_pem(&pem).context("the access-token signing key is unusable")
+    }
+
+    pub(crate) fn auth_policy(&self) -> anyhow::Result<AuthPolicy> {
+        let seconds = |secs: u32| time::Duration::seconds(i64::from(secs));
+        if self.session_idle_timeout_secs < self.access_token_ttl_secs {
+            bail!(
+                "DOORMAN_SESSION_IDLE_TIMEOUT_SECS ({}) must be at least DOORMAN_ACCESS_TOKEN_TTL_SECS ({}): \
+                 a session would idle out while its access token is still in use",
+                self.session_idle_timeout_secs,
+                self.access_token_ttl_secs
+            );
+        }
+        let login = |threshold| ThrottleRule {
+            threshold,
+            window: seconds(self.login_failure_window_secs),
+            base_lock: seconds(self.lockout_base_secs),
+            max_lock: seconds(self.lockout_max_secs.max(self.lockout_base_secs)),
+        };
+        let registration_window = seconds(self.registration_window_secs);
+        Ok(AuthPolicy {
+            sessions: SessionLifetime {
+                absolute: seconds(self.session_lifetime_secs),
+                idle: seconds(self.session_idle_timeout_secs),
+                grace: seconds(self.refresh_grace_secs),
+            },
+            login_per_account: login(self.login_max_failures_per_account),
+            login_per_ip: login(self.login_max_failures_per_ip),
+            registration_per_ip: ThrottleRule {
+                threshold: self.registrations_per_ip,
+                window: registration_window,
+                base_lock: registration_window,
+                max_lock: registration_window,
+            },
+        })
+    }
+
+    /// The longest window any attempt counter uses, for the purge.
+    pub(crate) fn longest_throttle_window(&self) -> time::Duration {
+        time::Duration::seconds(i64::from(
+            self.login_failure_window_secs
+                .max(self.registration_window_secs)
+                .max(self.lockout_max_secs),
+        ))
+    }
+
+    /// The further keys whose tokens are accepted, if a file names them.
+    pub(crate) fn verification_keys(&self) -> anyhow::Result<Vec<VerificationKey>> {
+        let Some(path) = &self.access_token_verification_keys_file else {
+            return Ok(Vec::new());
+        };
+        let pems = std::fs::read_to_string(path)
+            .map(SecretString::from)
+            .with_context(|| {
+                format!(
+                    "cannot read DOORMAN_ACCESS_TOKEN_VERIFICATION_KEYS_FILE ({})",
+                    path.display()
+                )
+            })?;
+        VerificationKey::from_pem_bundle(&pems).with_context(|| {
+            format!(
+                "DOORMAN_ACCESS_TOKEN_VERIFICATION_KEYS_FILE ({}) holds an unusable key",
+                path.display()
+            )
+        })
+    }
+
+    pub(crate) fn access_token_settings(&self) -> AccessTokenSettings {
+        AccessTokenSettings {
+            issuer: self.token_issuer.clone(),
+            audience: self.token_audience.clone(),
+            lifetime: time::Duration::seconds(i64::from(self.access_token_ttl_secs)),
+        }
+    }
+
+    pub(crate) fn hashing_settings(&self) -> HashingSettings {
+        HashingSettings {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+            max_concurrent: self.password_hash_concurrency.unwrap_or_else(cpus).get(),
+            max_queued: self.password_hash_queue,
+        }
+    }
+
+    pub(crate) fn server_settings(&self) -> ServerSettings {
+        ServerSettings {
+            workers: self.http_workers.unwrap_or_else(cpus).get(),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+        }
+    }
+}
