@@ -1,6 +1,9 @@
 //! `cargo xtask tidy`: the dependency rule of the architecture, checked
-//! over the real dependency graph.
+//! over the real dependency graph; and no test file left out of its test
+//! binary.
 
+use std::fs;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -36,7 +39,7 @@ const RULES: [(&str, &[&str]); 2] = [
 ];
 
 pub fn run() -> anyhow::Result<ExitCode> {
-    let mut violations = Vec::new();
+    let mut violations = orphan_test_files()?;
     for (krate, banned) in RULES {
         let output = workspace::cargo()
             .args(["tree", "--locked", "--package", krate, "--edges", "normal"])
@@ -59,12 +62,60 @@ pub fn run() -> anyhow::Result<ExitCode> {
     violations.sort();
     violations.dedup();
     if violations.is_empty() {
-        eprintln!("xtask: the dependency rules hold");
+        eprintln!("xtask: the dependency rules hold and every test file is compiled");
         Ok(ExitCode::SUCCESS)
     } else {
-        bail!(
-            "the dependency rules are broken:\n  {}",
-            violations.join("\n  ")
-        )
+        bail!("the workspace is not tidy:\n  {}", violations.join("\n  "))
     }
+}
+
+/// Files of a test binary (`crates/*/tests/<binary>/`) that its `main.rs`
+/// does not declare as a module: the compiler ignores them silently, and
+/// their tests would never run.
+fn orphan_test_files() -> anyhow::Result<Vec<String>> {
+    let mut orphans = Vec::new();
+    let crates = workspace::root().join("crates");
+    for krate in read_dir(&crates)? {
+        let tests = krate.join("tests");
+        if !tests.is_dir() {
+            continue;
+        }
+        for binary in read_dir(&tests)? {
+            let main = binary.join("main.rs");
+            let Ok(declared) = fs::read_to_string(&main) else {
+                continue;
+            };
+            for file in read_dir(&binary)? {
+                let Some(name) = file
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .and_then(|name| name.strip_suffix(".rs"))
+                else {
+                    continue;
+                };
+                if name != "main"
+                    && !declared
+                        .lines()
+                        .any(|line| line.trim() == format!("mod {name};"))
+                {
+                    orphans.push(format!(
+                        "{} is not a module of {}",
+                        file.display(),
+                        main.display()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(orphans)
+}
+
+fn read_dir(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut entries = fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    entries.sort();
+    Ok(entries)
 }
