@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod auth;
+mod caller;
 pub mod error;
 pub mod housekeeping;
 pub mod pagination;

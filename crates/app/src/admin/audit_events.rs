@@ -2,6 +2,7 @@ use domain::audit::{AuditFilter, AuditRecord};
 use domain::auth::AccessClaims;
 
 use super::AdminService;
+use crate::caller;
 use crate::error::AppError;
 use crate::pagination::{self, MAX_PAGE_SIZE, Page};
 
@@ -29,7 +30,7 @@ impl AdminService {
         caller: &AccessClaims,
         query: AuditQuery,
     ) -> Result<Page<AuditRecord>, AppError> {
-        self.administrator(caller).await?;
+        caller::administrator(&*self.users, caller).await?;
         let after = query
             .cursor
             .as_deref()

@@ -6,6 +6,7 @@ use domain::session::EndReason;
 use domain::user::{Role, User, UserChanges, UserId, UserStatus};
 
 use super::AdminService;
+use crate::caller;
 use crate::error::AppError;
 
 /// An administrator's change of an account.
@@ -36,7 +37,7 @@ impl AdminService {
         change: UserChange,
         origin: &Origin,
     ) -> Result<User, AppError> {
-        let admin = self.administrator(caller).await?;
+        let admin = caller::administrator(&*self.users, caller).await?;
         let now = self.clock.now();
         let changes = &change.changes;
         self.transactions
@@ -83,7 +84,7 @@ impl AdminService {
         expected_version: Option<i64>,
         origin: &Origin,
     ) -> Result<(), AppError> {
-        let admin = self.administrator(caller).await?;
+        let admin = caller::administrator(&*self.users, caller).await?;
         let now = self.clock.now();
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {

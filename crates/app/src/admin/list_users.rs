@@ -2,6 +2,7 @@ use domain::auth::AccessClaims;
 use domain::user::{User, UserFilter, UserId, UserPosition};
 
 use super::AdminService;
+use crate::caller;
 use crate::error::AppError;
 use crate::pagination::{self, MAX_PAGE_SIZE, Page};
 
@@ -29,7 +30,7 @@ impl AdminService {
         caller: &AccessClaims,
         query: UserQuery,
     ) -> Result<Page<User>, AppError> {
-        self.administrator(caller).await?;
+        caller::administrator(&*self.users, caller).await?;
         let after = query
             .cursor
             .as_deref()
@@ -58,7 +59,7 @@ impl AdminService {
     /// the administrator check; the store's.
     #[tracing::instrument(name = "admin.get_user", skip_all, fields(user.id = %caller.user_id, target.id = %id))]
     pub async fn get_user(&self, caller: &AccessClaims, id: UserId) -> Result<User, AppError> {
-        self.administrator(caller).await?;
+        caller::administrator(&*self.users, caller).await?;
         self.users
             .find_by_id(id)
             .await?

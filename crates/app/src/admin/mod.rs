@@ -3,7 +3,6 @@
 //! administrator, by the token and by the account as stored now.
 
 mod audit_events;
-mod authorize;
 mod change_user;
 mod list_users;
 

@@ -4,11 +4,12 @@ use domain::password::{NewPassword, Password};
 use domain::ports::TransactionOptions;
 use domain::session::EndReason;
 use domain::throttle::ThrottleKey;
-use domain::user::{DisplayName, Email, User};
+use domain::user::{DisplayName, Email};
 
 use super::AuthService;
 use super::throttling::FailedLogin;
-use crate::error::{AppError, AuthFailure, Forbidden, Rejection};
+use crate::caller;
+use crate::error::{AppError, Rejection};
 
 /// A password change: the current password, to prove it is the owner, and
 /// the new one.
@@ -30,7 +31,8 @@ impl AuthService {
     /// [`AppError::Rejected`] for a wrong current password (field
     /// `currentPassword`) or a guessable new one (`newPassword`);
     /// [`AppError::RateLimited`] while sign-ins of the account or client are
-    /// locked; [`AuthFailure::AccountGone`] or [`Forbidden::AccountDisabled`]
+    /// locked; [`AuthFailure::AccountGone`](crate::error::AuthFailure::AccountGone) or
+    /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
     /// for an account that is gone or disabled; [`AppError::Unavailable`] or
     /// [`AppError::Internal`] when a dependency fails.
     #[tracing::instrument(name = "auth.change_password", skip_all, fields(user.id = %caller.user_id))]
@@ -40,7 +42,7 @@ impl AuthService {
         change: PasswordChange,
         origin: &Origin,
     ) -> Result<(), AppError> {
-        let user = self.active_account(caller).await?;
+        let user = caller::active_account(&*self.ports.users, caller).await?;
         self.ensure_unlocked(&Self::login_keys(&user.email, origin))
             .await?;
         if !self
@@ -93,21 +95,6 @@ impl AuthService {
             .await?;
         tracing::info!(sessions.ended = ended, "password changed");
         Ok(())
-    }
-
-    /// The caller's account, refused when it is gone or disabled.
-    pub(super) async fn active_account(&self, caller: &AccessClaims) -> Result<User, AppError> {
-        let user = self
-            .ports
-            .users
-            .find_by_id(caller.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated(AuthFailure::AccountGone))?;
-        if user.is_active() {
-            Ok(user)
-        } else {
-            Err(AppError::Forbidden(Forbidden::AccountDisabled))
-        }
     }
 
     /// Refuses a new password that is too easy to guess for its owner.

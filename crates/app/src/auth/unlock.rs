@@ -2,10 +2,11 @@ use domain::audit::{AuditAction, AuditEvent, Origin};
 use domain::auth::AccessClaims;
 use domain::ports::TransactionOptions;
 use domain::throttle::ThrottleKey;
-use domain::user::{Role, UserId};
+use domain::user::UserId;
 
 use super::AuthService;
-use crate::error::{AppError, Forbidden};
+use crate::caller;
+use crate::error::AppError;
 
 impl AuthService {
     /// Clears the sign-in lockout of an account's address, for an
@@ -14,8 +15,8 @@ impl AuthService {
     ///
     /// # Errors
     ///
-    /// [`Forbidden::AdminOnly`] when the caller is not an active
-    /// administrator, by the token and by the store;
+    /// [`Forbidden::AdminOnly`](crate::error::Forbidden::AdminOnly) when the
+    /// caller is not an active administrator, by the token and by the store;
     /// [`AppError::NotFound`] when there is no such account;
     /// [`AppError::Unavailable`] or [`AppError::Internal`] when the store
     /// fails.
@@ -26,15 +27,7 @@ impl AuthService {
         id: UserId,
         origin: &Origin,
     ) -> Result<(), AppError> {
-        // As on every administrator route: the token must say so, and the
-        // account as stored now must still be one.
-        if caller.role != Role::Admin {
-            return Err(AppError::Forbidden(Forbidden::AdminOnly));
-        }
-        let admin = self.active_account(caller).await?;
-        if admin.role != Role::Admin {
-            return Err(AppError::Forbidden(Forbidden::AdminOnly));
-        }
+        let admin = caller::administrator(&*self.ports.users, caller).await?;
         let target = self
             .ports
             .users

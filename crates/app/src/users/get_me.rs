@@ -2,34 +2,22 @@ use domain::auth::AccessClaims;
 use domain::user::User;
 
 use super::UserService;
-use crate::error::{AppError, AuthFailure, Forbidden};
+use crate::caller;
+use crate::error::AppError;
 
 impl UserService {
     /// The caller's own account, as stored now.
     ///
     /// # Errors
     ///
-    /// [`AuthFailure::AccountGone`] when the account was deleted after the
-    /// token was issued; [`Forbidden::AccountDisabled`] when it was
-    /// disabled; [`AppError::Unavailable`] or [`AppError::Internal`] when the
-    /// store fails.
+    /// [`AuthFailure::AccountGone`](crate::error::AuthFailure::AccountGone)
+    /// when the account was deleted after the token was issued;
+    /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
+    /// when it was disabled; [`AppError::Unavailable`] or
+    /// [`AppError::Internal`] when the store fails.
     #[tracing::instrument(name = "users.get_me", skip_all, fields(user.id = %caller.user_id))]
     pub async fn get_me(&self, caller: &AccessClaims) -> Result<User, AppError> {
-        self.current_account(caller).await
-    }
-
-    /// The caller's account, refused when it is gone or disabled: a token
-    /// outlives neither.
-    pub(super) async fn current_account(&self, caller: &AccessClaims) -> Result<User, AppError> {
-        let user = self
-            .users
-            .find_by_id(caller.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated(AuthFailure::AccountGone))?;
-        if !user.is_active() {
-            return Err(AppError::Forbidden(Forbidden::AccountDisabled));
-        }
-        Ok(user)
+        caller::active_account(&*self.users, caller).await
     }
 }
 
@@ -38,6 +26,7 @@ mod tests {
     use domain::user::UserStatus;
 
     use super::*;
+    use crate::error::{AuthFailure, Forbidden};
     use crate::fixtures::{Ports, claims_for, registered_user, unavailable};
 
     fn service_with(user: Option<User>) -> UserService {

@@ -4,6 +4,7 @@ use domain::ports::TransactionOptions;
 use domain::user::{DisplayName, User, UserChanges};
 
 use super::UserService;
+use crate::caller;
 use crate::error::AppError;
 
 /// A change of the caller's own profile.
@@ -31,7 +32,7 @@ impl UserService {
         change: ProfileChange,
         origin: &Origin,
     ) -> Result<User, AppError> {
-        let user = self.current_account(caller).await?;
+        let user = caller::active_account(&*self.users, caller).await?;
         let now = self.clock.now();
         let changes = UserChanges {
             display_name: Some(change.display_name),
