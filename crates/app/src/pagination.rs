@@ -28,6 +28,29 @@ pub struct Page<T> {
 /// The most items a page may hold.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
+/// How many items to fetch for a page of at most `limit`: one more than
+/// the page holds, which tells whether another follows without counting.
+pub(crate) fn fetch_size(limit: u32) -> u32 {
+    limit.clamp(1, MAX_PAGE_SIZE) + 1
+}
+
+/// The page of `items`, fetched with [`fetch_size`] for `limit`, and the
+/// cursor after its last item, made by `cursor_after`, when more follow.
+pub(crate) fn page<T>(
+    mut items: Vec<T>,
+    limit: u32,
+    cursor_after: impl FnOnce(&T) -> String,
+) -> Page<T> {
+    let size = limit.clamp(1, MAX_PAGE_SIZE) as usize;
+    let next_cursor = if items.len() > size {
+        items.truncate(size);
+        items.last().map(cursor_after)
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
 /// The cursor of a user listing with `filter`, after `position`.
 pub(crate) fn user_cursor(
     signer: &dyn CursorSigner,

@@ -4,14 +4,14 @@ use domain::auth::AccessClaims;
 use super::AdminService;
 use crate::caller;
 use crate::error::AppError;
-use crate::pagination::{self, MAX_PAGE_SIZE, Page};
+use crate::pagination::{self, Page};
 
 /// A page of the audit trail to fetch.
 #[derive(Debug, Clone)]
 pub struct AuditQuery {
     /// Which events.
     pub filter: AuditFilter,
-    /// How many at most, 1 to [`MAX_PAGE_SIZE`].
+    /// How many at most, 1 to [`MAX_PAGE_SIZE`](pagination::MAX_PAGE_SIZE).
     pub limit: u32,
     /// Where the previous page ended, if this is not the first.
     pub cursor: Option<String>,
@@ -36,16 +36,12 @@ impl AdminService {
             .as_deref()
             .map(|cursor| pagination::audit_position(&*self.cursors, &query.filter, cursor))
             .transpose()?;
-        let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
-        let mut items = self.audit.list(&query.filter, after, limit + 1).await?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items
-                .last()
-                .map(|last| pagination::audit_cursor(&*self.cursors, &query.filter, last.id))
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        let items = self
+            .audit
+            .list(&query.filter, after, pagination::fetch_size(query.limit))
+            .await?;
+        Ok(pagination::page(items, query.limit, |last| {
+            pagination::audit_cursor(&*self.cursors, &query.filter, last.id)
+        }))
     }
 }

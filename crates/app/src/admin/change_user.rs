@@ -42,14 +42,19 @@ impl AdminService {
         let changes = &change.changes;
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let before =
-                    current(unit, id, changes.role.is_some() || changes.status.is_some()).await?;
+                // Only a change of role or status can remove an administrator.
+                let admins = if changes.role.is_some() || changes.status.is_some() {
+                    lock_active_admins(unit).await?
+                } else {
+                    Vec::new()
+                };
+                let before = find(unit, id).await?;
                 let after_role = changes.role.unwrap_or(before.role);
                 let after_status = changes.status.unwrap_or(before.status);
                 if is_active_admin(before.role, before.status)
                     && !is_active_admin(after_role, after_status)
                 {
-                    ensure_not_last_admin(unit, id).await?;
+                    ensure_not_last_admin(&admins, id)?;
                 }
                 let updated = unit
                     .users()
@@ -88,9 +93,10 @@ impl AdminService {
         let now = self.clock.now();
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let before = current(unit, id, true).await?;
+                let admins = lock_active_admins(unit).await?;
+                let before = find(unit, id).await?;
                 if is_active_admin(before.role, before.status) {
-                    ensure_not_last_admin(unit, id).await?;
+                    ensure_not_last_admin(&admins, id)?;
                 }
                 let deleted = unit.users().delete(id, expected_version).await?;
                 let mut event = AuditEvent::new(AuditAction::UserDeleted, now, origin)
@@ -105,25 +111,23 @@ impl AdminService {
     }
 }
 
-/// The account as stored now. When the change may touch who administers,
-/// the active administrators are locked first, so that such changes run
-/// one after another and each sees the one before.
-async fn current(
-    unit: &dyn UnitOfWork,
-    id: UserId,
-    touches_admins: bool,
-) -> Result<User, AppError> {
-    if touches_admins {
-        unit.users().lock_active_admins().await?;
-    }
+/// The active administrators, their rows locked until the unit ends, so
+/// that changes that could remove one run one after another and each sees
+/// the administrators the one before left.
+async fn lock_active_admins(unit: &dyn UnitOfWork) -> Result<Vec<UserId>, AppError> {
+    Ok(unit.users().lock_active_admins().await?)
+}
+
+/// The account as stored now.
+async fn find(unit: &dyn UnitOfWork, id: UserId) -> Result<User, AppError> {
     unit.users()
         .find_by_id(id)
         .await?
         .ok_or(AppError::NotFound("user"))
 }
 
-async fn ensure_not_last_admin(unit: &dyn UnitOfWork, leaving: UserId) -> Result<(), AppError> {
-    let admins = unit.users().lock_active_admins().await?;
+/// Refuses to let `leaving` go when no other of the locked `admins` stays.
+fn ensure_not_last_admin(admins: &[UserId], leaving: UserId) -> Result<(), AppError> {
     if admins.iter().any(|admin| *admin != leaving) {
         Ok(())
     } else {

@@ -4,14 +4,14 @@ use domain::user::{User, UserFilter, UserId, UserPosition};
 use super::AdminService;
 use crate::caller;
 use crate::error::AppError;
-use crate::pagination::{self, MAX_PAGE_SIZE, Page};
+use crate::pagination::{self, Page};
 
 /// A page of the account listing to fetch.
 #[derive(Debug, Clone)]
 pub struct UserQuery {
     /// Which accounts.
     pub filter: UserFilter,
-    /// How many at most, 1 to [`MAX_PAGE_SIZE`].
+    /// How many at most, 1 to [`MAX_PAGE_SIZE`](pagination::MAX_PAGE_SIZE).
     pub limit: u32,
     /// Where the previous page ended, if this is not the first.
     pub cursor: Option<String>,
@@ -36,19 +36,13 @@ impl AdminService {
             .as_deref()
             .map(|cursor| pagination::user_position(&*self.cursors, &query.filter, cursor))
             .transpose()?;
-        let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
-        // One more than asked tells whether another page follows, without
-        // counting.
-        let mut items = self.users.list(&query.filter, after, limit + 1).await?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|last| {
-                pagination::user_cursor(&*self.cursors, &query.filter, position_of(last))
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        let items = self
+            .users
+            .list(&query.filter, after, pagination::fetch_size(query.limit))
+            .await?;
+        Ok(pagination::page(items, query.limit, |last| {
+            pagination::user_cursor(&*self.cursors, &query.filter, position_of(last))
+        }))
     }
 
     /// Any account.
