@@ -30,30 +30,51 @@ async fn directory_of(app: &TestApp, count: i64) {
     .expect("the directory");
 }
 
-/// Every page of `query`, following the cursors: the ids in order.
-async fn walk(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+/// The ids of the page of `query` at `cursor`, and the next cursor.
+async fn page(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    cursor: Option<&str>,
+) -> (Vec<String>, Option<String>) {
+    let path = match cursor {
+        Some(cursor) => format!("/v1/users?{query}&cursor={cursor}"),
+        None => format!("/v1/users?{query}"),
+    };
+    let page = json_of(
+        app.request(Method::GET, &path, token)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    let ids = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|user| user["id"].as_str().expect("id").to_owned())
+        .collect();
+    (ids, page["nextCursor"].as_str().map(str::to_owned))
+}
+
+/// The pages of `query` from `cursor` on (from the first page for
+/// `None`), following the cursors: the ids in order.
+async fn walk_from(app: &TestApp, token: &str, query: &str, cursor: Option<String>) -> Vec<String> {
     let mut ids = Vec::new();
-    let mut cursor: Option<String> = None;
+    let mut cursor = cursor;
     loop {
-        let path = match &cursor {
-            Some(cursor) => format!("/v1/users?{query}&cursor={cursor}"),
-            None => format!("/v1/users?{query}"),
-        };
-        let page = json_of(
-            app.request(Method::GET, &path, token)
-                .send()
-                .await
-                .expect("sent"),
-        )
-        .await;
-        for user in page["items"].as_array().expect("items") {
-            ids.push(user["id"].as_str().expect("id").to_owned());
-        }
-        match page["nextCursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
+        let (page_ids, next) = page(app, token, query, cursor.as_deref()).await;
+        ids.extend(page_ids);
+        match next {
+            Some(next) => cursor = Some(next),
             None => return ids,
         }
     }
+}
+
+/// Every page of `query`: the ids in order.
+async fn walk(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    walk_from(app, token, query, None).await
 }
 
 #[tokio::test]
@@ -67,10 +88,15 @@ async fn pages_of_37_walk_a_thousand_users_once_each_newest_first_while_others_r
             .await
             .expect("the order");
 
-    let (walked, registered) = tokio::join!(
-        walk(&app, &admin.access, "limit=37"),
+    let (mut walked, next) = page(&app, &admin.access, "limit=37", None).await;
+
+    // Registrations start once the first page is read, so that every one
+    // of them lands while the walk is under way.
+    let (rest, registered) = tokio::join!(
+        walk_from(&app, &admin.access, "limit=37", next),
         join_all((0..20).map(|_| async { app.new_account().await }))
     );
+    walked.extend(rest);
 
     assert_eq!(registered.len(), 20);
     // Accounts registered during the walk are newer than its first page,
