@@ -9,6 +9,7 @@
 
 mod interrupt;
 mod postgres;
+mod signing_key;
 mod tasks;
 mod workspace;
 

@@ -3,15 +3,13 @@
 
 use std::env;
 use std::fs;
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
 use crate::postgres::{self, Cluster, ClusterOwner, PgBinaries, Tuning};
-use crate::{interrupt, workspace};
+use crate::{interrupt, signing_key, workspace};
 
 const DATABASE: &str = "doorman";
 const KEY_VARIABLES: [&str; 2] = [
@@ -113,30 +111,18 @@ fn development_signing_key() -> anyhow::Result<PathBuf> {
         "xtask: generating a development signing key in {}",
         path.display()
     );
-    let output = workspace::cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--locked",
-            "--package",
-            "server",
-            "--",
-            "keygen",
-        ])
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("cannot run the server's keygen")?;
-    if !output.status.success() {
-        bail!("the server's keygen failed ({})", output.status);
-    }
     fs::create_dir_all(path.parent().context("key path has a parent")?)?;
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-        .and_then(|mut file| file.write_all(&output.stdout))
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut keygen = workspace::cargo();
+    keygen.args([
+        "run",
+        "--quiet",
+        "--locked",
+        "--package",
+        "server",
+        "--",
+        "keygen",
+    ]);
+    signing_key::write_new(keygen, &path)?;
     Ok(path)
 }
 

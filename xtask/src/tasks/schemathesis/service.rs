@@ -1,9 +1,7 @@
 //! The service under test: built, started on a throw-away cluster, stopped.
 use std::env;
 use std::fs;
-use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener};
-use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -16,7 +14,7 @@ use nix::unistd::Pid;
 
 use super::client::Client;
 use super::{Account, READY_TIMEOUT, STOP_TIMEOUT};
-use crate::{interrupt, workspace};
+use crate::{interrupt, signing_key, workspace};
 
 /// `cargo build -p server`, and the path of the binary.
 pub(super) fn build_server() -> anyhow::Result<PathBuf> {
@@ -80,21 +78,9 @@ impl Service {
     /// A fresh signing key in `key_file`, readable by this account only.
     pub(super) fn keygen(&self) -> anyhow::Result<()> {
         interrupt::check()?;
-        let output = Command::new(&self.doorman)
-            .arg("keygen")
-            .stderr(Stdio::inherit())
-            .output()
-            .context("cannot run doorman keygen")?;
-        if !output.status.success() {
-            bail!("doorman keygen failed ({})", output.status);
-        }
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&self.key_file)
-            .and_then(|mut file| file.write_all(&output.stdout))
-            .with_context(|| format!("cannot write {}", self.key_file.display()))
+        let mut keygen = Command::new(&self.doorman);
+        keygen.arg("keygen");
+        signing_key::write_new(keygen, &self.key_file)
     }
 
     /// Starts the service, in a process group of its own so that Ctrl-C
