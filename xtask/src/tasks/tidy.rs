@@ -1,72 +1,47 @@
-//! `cargo xtask tidy`: the dependency rule of the architecture, checked
+//! `cargo xtask tidy`: the dependency rules of the architecture, checked
 //! over the real dependency graph; and no test file left out of its test
 //! binary.
 
+mod graph;
+mod rules;
+
 use std::fs;
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{ExitCode, Stdio};
 
 use anyhow::{Context, bail};
 
+use self::graph::Graph;
 use crate::workspace;
-
-/// Crates that must not appear, even indirectly, in a crate's normal
-/// dependencies.
-const RULES: [(&str, &[&str]); 2] = [
-    (
-        "domain",
-        &[
-            "sqlx",
-            "actix",
-            "tokio",
-            "hyper",
-            "reqwest",
-            "argon2",
-            "jsonwebtoken",
-        ],
-    ),
-    (
-        "app",
-        &[
-            "sqlx",
-            "actix",
-            "hyper",
-            "reqwest",
-            "argon2",
-            "jsonwebtoken",
-        ],
-    ),
-];
 
 pub fn run() -> anyhow::Result<ExitCode> {
     let mut violations = orphan_test_files()?;
-    for (krate, banned) in RULES {
-        let output = workspace::cargo()
-            .args(["tree", "--locked", "--package", krate, "--edges", "normal"])
-            .args(["--prefix", "none", "--format", "{p}"])
-            .output()
-            .context("cannot run cargo tree")?;
-        if !output.status.success() {
-            bail!(
-                "cargo tree failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            let name = line.split_whitespace().next().unwrap_or_default();
-            if banned.iter().any(|prefix| name.starts_with(prefix)) {
-                violations.push(format!("{krate} depends on {name}"));
-            }
-        }
-    }
+    violations.extend(rules::check(&Graph::from_metadata(&metadata()?)?));
     violations.sort();
     violations.dedup();
     if violations.is_empty() {
-        eprintln!("xtask: the dependency rules hold and every test file is compiled");
+        eprintln!(
+            "xtask: every test file is compiled, and the dependency rules hold: {}",
+            rules::checked()
+        );
         Ok(ExitCode::SUCCESS)
     } else {
         bail!("the workspace is not tidy:\n  {}", violations.join("\n  "))
     }
+}
+
+/// The workspace's packages and their resolved dependencies, read once for
+/// every rule.
+fn metadata() -> anyhow::Result<serde_json::Value> {
+    let output = workspace::cargo()
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("cannot run cargo metadata")?;
+    if !output.status.success() {
+        bail!("cargo metadata failed ({})", output.status);
+    }
+    serde_json::from_slice(&output.stdout).context("cargo metadata printed no JSON")
 }
 
 /// Files of a test binary (`crates/*/tests/<binary>/`) that its `main.rs`
