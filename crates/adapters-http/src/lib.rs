@@ -1,4 +1,4 @@
-//! Doorman's HTTP adapter: the v1 API of `api.md` on actix-web.
+//! Doorman's HTTP adapter: the v1 API of `docs/api.md` on actix-web.
 //!
 //! It turns requests into the use cases' inputs (JSON bodies are checked
 //! for content type, size, shape and rules, then parsed into domain values),
@@ -11,6 +11,7 @@
 mod client_ip;
 mod error;
 mod extract;
+mod fields;
 mod openapi;
 mod request_context;
 mod routes;

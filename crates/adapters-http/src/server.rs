@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::error::QueryPayloadError;
 use actix_web::middleware::from_fn;
-use actix_web::web::{self, Data, PathConfig, PayloadConfig, QueryConfig};
+use actix_web::web::{self, Data, PathConfig, PayloadConfig};
 use actix_web::{App, HttpServer};
 use app::admin::AdminService;
 use app::auth::AuthService;
@@ -71,9 +70,6 @@ pub fn app(
         .app_data(PathConfig::default().error_handler(|_, _| {
             ApiError::validation(vec![FieldIssue::new("id", "must be a UUID")]).into()
         }))
-        .app_data(QueryConfig::default().error_handler(|error, _| {
-            ApiError::validation(vec![FieldIssue::new("query", query_problem(&error))]).into()
-        }))
         .configure(routes::configure)
         .default_service(web::to(routes::no_route))
         .wrap(from_fn(around_request))
@@ -98,14 +94,4 @@ pub fn serve(
         .listen(listener)?
         .run();
     Ok(server)
-}
-
-/// What is wrong with a query string, in serde's words (`unknown field
-/// `sort``, `duplicate field `limit``), which name the parameter and
-/// never echo a value.
-fn query_problem(error: &QueryPayloadError) -> String {
-    match error {
-        QueryPayloadError::Deserialize(error) => error.to_string(),
-        _ => "the query string is malformed".to_owned(),
-    }
 }

@@ -61,13 +61,12 @@ impl Database {
         &self.pool
     }
 
-    /// A connection from the pool for `holder`, the operation about to use
-    /// it.
-    pub(crate) async fn lease(&self, holder: &'static str) -> Result<Lease, RepoError> {
+    /// A connection from the pool; each statement run on it names itself
+    /// as its holder.
+    pub(crate) async fn lease(&self) -> Result<Lease, RepoError> {
         let connection = self.pool.acquire().await.map_err(repo_error)?;
         Ok(Lease::new(
             Held::Pooled(connection),
-            holder,
             self.thresholds,
             self.metrics.clone(),
         ))

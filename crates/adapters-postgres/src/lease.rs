@@ -21,6 +21,9 @@ pub(crate) struct Lease {
     /// Whether the session is inside a transaction, where a failed
     /// statement cannot simply be run again.
     pub(crate) in_transaction: bool,
+    /// A statement failed inside the transaction: the server refuses
+    /// everything until the innermost level is rolled back.
+    pub(crate) failed: bool,
     pub(crate) thresholds: Thresholds,
     pub(crate) metrics: QueryMetrics,
 }
@@ -43,17 +46,16 @@ impl Held {
     }
 }
 
+/// What the leak warning names before the first statement.
+const NO_STATEMENT_YET: &str = "none yet";
+
 impl Lease {
-    pub(crate) fn new(
-        connection: Held,
-        holder: &'static str,
-        thresholds: Thresholds,
-        metrics: QueryMetrics,
-    ) -> Self {
-        let holder = Arc::new(Mutex::new(holder));
+    pub(crate) fn new(connection: Held, thresholds: Thresholds, metrics: QueryMetrics) -> Self {
+        let holder = Arc::new(Mutex::new(NO_STATEMENT_YET));
         let watch = LeakWatch::start(Arc::clone(&holder), thresholds.held_connection);
         Self {
             in_transaction: connection.is_test_transaction(),
+            failed: false,
             connection,
             holder,
             _watch: watch,

@@ -1,7 +1,9 @@
-//! Doorman's PostgreSQL adapter: the domain's repository, transaction and
-//! readiness ports implemented on sqlx, the translation of PostgreSQL's
-//! failures into [`RepoError`](domain::error::RepoError), the timing of
-//! every statement, and the embedded migrations.
+//! Doorman's PostgreSQL adapter: the domain's read, repository,
+//! transaction and readiness ports implemented on sqlx (single reads on the
+//! pool with [`PgReads`], every change in a unit of work of
+//! [`PgTransactor`]), the translation of PostgreSQL's failures into
+//! [`RepoError`](domain::error::RepoError), the timing of every statement,
+//! and the embedded migrations.
 //!
 //! It is the only crate that sees `sqlx`; it depends on the domain and on
 //! nothing of HTTP or of the use cases.
@@ -15,6 +17,7 @@ mod migrations;
 mod pool;
 mod query;
 mod readiness;
+mod reads;
 mod sessions;
 mod throttles;
 mod transaction;
@@ -23,13 +26,10 @@ mod users;
 #[cfg(test)]
 mod test_support;
 
-pub use audit::PgAuditLog;
 pub use database::{Database, Thresholds};
 pub use migrations::{MigrationError, migrate};
 pub use pool::{DatabaseSettings, InvalidDatabaseUrl, connect_lazy};
 pub use readiness::PgReadinessProbe;
-pub use sessions::PgSessionRepository;
+pub use reads::PgReads;
 pub use sqlx::PgPool;
-pub use throttles::PgThrottleRepository;
 pub use transaction::PgTransactor;
-pub use users::PgUserRepository;

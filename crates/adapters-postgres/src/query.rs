@@ -124,6 +124,11 @@ impl Lease {
             }
             Err(error) => {
                 span.record("error.type", metrics::error_type(error));
+                // A missing row is the driver's finding after a statement
+                // that succeeded; any other failure aborts the transaction.
+                if self.in_transaction && !matches!(error, RepoError::NotFound) {
+                    self.failed = true;
+                }
             }
         }
         outcome

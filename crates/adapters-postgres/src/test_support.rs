@@ -1,15 +1,16 @@
 //! What this crate's tests share: accounts to insert, connections on the
 //! test databases, and a snapshot of the schema.
 
+use domain::password::PasswordHash;
+use domain::ports::{TransactionOptions, Transactor, UnitOfWork};
+use domain::user::{DisplayName, Email, NewUser, UserId};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
-
-use domain::password::PasswordHash;
-use domain::user::{DisplayName, Email, NewUser, UserId};
 
 use crate::database::{Database, Thresholds};
 use crate::lease::{Held, Lease};
 use crate::query::QueryMetrics;
+use crate::transaction::PgTransactor;
 
 /// An account with an address no other test uses, in the given case.
 pub fn new_user(local_part: &str) -> NewUser {
@@ -33,7 +34,6 @@ pub fn new_user(local_part: &str) -> NewUser {
 pub fn lease_in(transaction: Transaction<'static, Postgres>) -> Lease {
     Lease::new(
         Held::TestTransaction(transaction),
-        "test",
         Thresholds::default(),
         QueryMetrics::new(),
     )
@@ -47,6 +47,18 @@ pub async fn rolled_back_lease() -> Lease {
 /// The adapters' handle on a test database's pool.
 pub fn database(pool: PgPool) -> Database {
     Database::new(pool, Thresholds::default())
+}
+
+/// Runs `work` in a unit of work on `database` and commits it, for tests
+/// that need rows other connections see.
+pub async fn committed<T>(database: &Database, work: impl AsyncFnOnce(&dyn UnitOfWork) -> T) -> T {
+    let unit = PgTransactor::new(database.clone())
+        .begin(TransactionOptions::default())
+        .await
+        .expect("begin");
+    let value = work(&*unit).await;
+    unit.commit().await.expect("commit");
+    value
 }
 
 /// Everything in the `public` schema that migrations create, as sorted

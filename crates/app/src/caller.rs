@@ -2,31 +2,36 @@
 //! its account, nor the account's activation, nor an administrator's role.
 
 use domain::auth::AccessClaims;
-use domain::ports::UserRepository;
+use domain::ports::UserReads;
 use domain::user::{Role, User};
 
 use crate::error::{AppError, AuthFailure, Forbidden};
 
-/// The caller's account, refused when it is gone or disabled.
+/// The caller's account as found, refused when it is gone or disabled.
 ///
 /// # Errors
 ///
 /// [`AuthFailure::AccountGone`] when the account was deleted after the
-/// token was issued; [`Forbidden::AccountDisabled`] when it was disabled;
-/// the store's errors.
-pub(crate) async fn active_account(
-    users: &dyn UserRepository,
-    caller: &AccessClaims,
-) -> Result<User, AppError> {
-    let user = users
-        .find_by_id(caller.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated(AuthFailure::AccountGone))?;
+/// token was issued; [`Forbidden::AccountDisabled`] when it was disabled.
+pub(crate) fn active(found: Option<User>) -> Result<User, AppError> {
+    let user = found.ok_or(AppError::Unauthenticated(AuthFailure::AccountGone))?;
     if user.is_active() {
         Ok(user)
     } else {
         Err(AppError::Forbidden(Forbidden::AccountDisabled))
     }
+}
+
+/// The caller's account, read from the store and refused as by [`active`].
+///
+/// # Errors
+///
+/// Those of [`active`]; the store's.
+pub(crate) async fn active_account(
+    users: &dyn UserReads,
+    caller: &AccessClaims,
+) -> Result<User, AppError> {
+    active(users.find_by_id(caller.user_id).await?)
 }
 
 /// The caller's account, if the token says administrator and the stored
@@ -39,7 +44,7 @@ pub(crate) async fn active_account(
 /// [`Forbidden::AdminOnly`] for anyone else; the errors of
 /// [`active_account`].
 pub(crate) async fn administrator(
-    users: &dyn UserRepository,
+    users: &dyn UserReads,
     caller: &AccessClaims,
 ) -> Result<User, AppError> {
     if caller.role != Role::Admin {

@@ -1,10 +1,11 @@
 //! The one error type of the use cases.
 
-use domain::error::{BoxError, Conflict, InvalidData, RepoError};
+use domain::error::{BoxError, Conflict as StoreConflict, InvalidData, RepoError};
 use domain::ports::{HasherError, TokenError};
+use domain::user::AccountField;
 use time::Duration;
 
-/// Why a use case failed, in the terms the HTTP contract answers with.
+/// Why a use case failed, in the use cases' own terms.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The caller did not prove who they are.
@@ -36,10 +37,19 @@ pub enum AppError {
         retry_after: Duration,
     },
     /// The store refused a value that the request supplied.
-    #[error("{0}")]
-    Invalid(InvalidData),
+    #[error("the store refused a value that {problem}")]
+    Invalid {
+        /// The account field the value was for, when the store says.
+        field: Option<AccountField>,
+        /// What was wrong with it, in words fit for a client.
+        problem: &'static str,
+        /// The store's report, for the log.
+        #[source]
+        source: InvalidData,
+    },
     /// Concurrent work kept winning: the unit of work lost a conflict more
-    /// times than the retry budget allows. Trying later may succeed.
+    /// times than the retry budget allows, or the state a change relied on
+    /// changed before it could be made. Trying later may succeed.
     #[error("the request kept conflicting with concurrent ones")]
     Contention(#[source] BoxError),
     /// The connection broke while a change was being committed: it may or
@@ -82,15 +92,43 @@ pub enum AuthFailure {
     RefreshTokenReused,
 }
 
-/// A value of the request that a use case refused, with the field it came
-/// in (in the HTTP contract's spelling).
+/// What the request contradicts.
+#[derive(Debug, thiserror::Error)]
+pub enum Conflict {
+    /// Another account already uses this email address (compared without
+    /// regard to letter case).
+    #[error("the email address is already registered")]
+    EmailTaken,
+    /// The change would leave no active administrator.
+    #[error("the last active administrator cannot be demoted, disabled or deleted")]
+    LastAdmin,
+    /// A rule of the store that the use cases have no name for; the rule
+    /// is for the log only.
+    #[error("the request conflicts with a rule of the store")]
+    Store(#[source] StoreConflict),
+}
+
+/// A value of the request that a use case refused, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct Rejection {
-    /// The request field, as the contract spells it (`newPassword`).
-    pub field: &'static str,
-    /// What is wrong, in words for a person.
-    pub message: String,
+pub enum Rejection {
+    /// The chosen password of a new account is too easy to guess; why, in
+    /// words for a person.
+    #[error("the password {0}")]
+    WeakPassword(String),
+    /// The new password of a password change is too easy to guess; why, in
+    /// words for a person.
+    #[error("the new password {0}")]
+    WeakNewPassword(String),
+    /// The new password of a password change is the current one.
+    #[error("the new password is the current one")]
+    UnchangedPassword,
+    /// The password given as the current one is not.
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    /// A listing's cursor that the service did not seal for this listing
+    /// and filter.
+    #[error("the cursor is not one of this listing")]
+    ForeignCursor,
 }
 
 /// Why an authenticated caller may not do what they asked.
@@ -107,22 +145,28 @@ pub enum Forbidden {
 impl From<RepoError> for AppError {
     fn from(error: RepoError) -> Self {
         match error {
-            RepoError::Conflict(Conflict::StaleVersion { current }) => {
+            RepoError::Conflict(StoreConflict::StaleVersion { current }) => {
                 Self::PreconditionFailed { current }
             }
-            RepoError::Conflict(conflict) => Self::Conflict(conflict),
+            RepoError::Conflict(StoreConflict::EmailTaken) => Self::Conflict(Conflict::EmailTaken),
+            RepoError::Conflict(conflict) => Self::Conflict(Conflict::Store(conflict)),
             RepoError::NotFound => Self::NotFound("record"),
-            RepoError::Invalid(invalid) => Self::Invalid(invalid),
+            RepoError::Invalid(invalid) => Self::Invalid {
+                field: invalid.field,
+                problem: invalid.problem,
+                source: invalid,
+            },
             RepoError::Unavailable(source) | RepoError::Timeout(source) => {
                 Self::Unavailable(source)
             }
+            // Outside the transaction runner, which retries it: a lost
+            // conflict is contention all the same.
             RepoError::Retryable(source) => Self::Contention(source),
             RepoError::OutcomeUnknown(source) => Self::OutcomeUnknown(source),
             RepoError::Internal(source) => Self::Internal(source),
         }
     }
 }
-
 impl From<HasherError> for AppError {
     fn from(error: HasherError) -> Self {
         match error {

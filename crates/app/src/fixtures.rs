@@ -9,10 +9,11 @@ use domain::auth::{AccessClaims, IssuedAccessToken};
 use domain::error::RepoError;
 use domain::password::PasswordHash;
 use domain::ports::{
-    AuditLog, MockAuditLog, MockClock, MockCursorSigner, MockPasswordHasher, MockPasswordStrength,
-    MockRefreshSecrets, MockSessionRepository, MockThrottleRepository, MockTokenIssuer,
-    MockUserRepository, SessionRepository, ThrottleRepository, TransactionOptions, Transactor,
-    UnitOfWork, UserRepository,
+    AuditLog, MockAuditLog, MockAuditReads, MockClock, MockCursorSigner, MockPasswordHasher,
+    MockPasswordStrength, MockRefreshSecrets, MockSessionReads, MockSessionRepository,
+    MockThrottleReads, MockThrottleRepository, MockTokenIssuer, MockUserReads, MockUserRepository,
+    SessionRepository, ThrottleRepository, TransactionOptions, Transactor, UnitOfWork,
+    UserRepository,
 };
 use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
 use domain::throttle::ThrottleRule;
@@ -23,6 +24,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::admin::AdminService;
 use crate::auth::{AuthPolicy, AuthPorts, AuthService};
+use crate::housekeeping::{Housekeeping, PurgePolicy};
 use crate::transaction::{RetryPolicy, Transactions};
 use crate::users::UserService;
 
@@ -40,13 +42,14 @@ pub struct UnitRepositories {
 /// `rollback`.
 pub type Journal = Arc<Mutex<Vec<&'static str>>>;
 
-/// One fake of every port, to be given expectations and then wired.
+/// One fake of every port, to be given expectations and then wired: the
+/// reads outside units of work, and `unit`, the repositories inside them.
 pub struct Ports {
-    pub users: MockUserRepository,
-    pub audit: MockAuditLog,
+    pub users: MockUserReads,
+    pub audit: MockAuditReads,
     pub cursors: MockCursorSigner,
-    pub sessions: MockSessionRepository,
-    pub throttles: MockThrottleRepository,
+    pub sessions: MockSessionReads,
+    pub throttles: MockThrottleReads,
     pub unit: UnitRepositories,
     pub hasher: MockPasswordHasher,
     pub strength: MockPasswordStrength,
@@ -60,11 +63,11 @@ pub struct Ports {
 impl Ports {
     pub fn new() -> Self {
         Self {
-            users: MockUserRepository::new(),
-            audit: MockAuditLog::new(),
+            users: MockUserReads::new(),
+            audit: MockAuditReads::new(),
             cursors: MockCursorSigner::new(),
-            sessions: MockSessionRepository::new(),
-            throttles: MockThrottleRepository::new(),
+            sessions: MockSessionReads::new(),
+            throttles: MockThrottleReads::new(),
             unit: UnitRepositories::default(),
             hasher: MockPasswordHasher::new(),
             strength: MockPasswordStrength::new(),
@@ -129,6 +132,15 @@ impl Ports {
         let clock = self.clock();
         let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
         UserService::new(Arc::new(self.users), transactions, clock)
+    }
+
+    pub fn housekeeping(self, policy: PurgePolicy) -> Housekeeping {
+        let clock = self.clock();
+        let transactor = FakeTransactor {
+            repositories: Arc::new(self.unit),
+            journal: Arc::clone(&self.journal),
+        };
+        Housekeeping::new(Arc::new(transactor), clock, policy)
     }
 
     /// No address or client is locked.

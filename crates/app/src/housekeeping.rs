@@ -5,19 +5,23 @@
 use std::sync::Arc;
 
 use domain::error::RepoError;
-use domain::ports::{AuditLog, Clock, SessionRepository, ThrottleRepository};
-use time::Duration;
+use domain::ports::{Clock, TransactionOptions, Transactor, UnitOfWork};
+use time::{Duration, OffsetDateTime};
 
 use crate::error::AppError;
 
-/// Purges in small batches, each its own short statement that skips rows
-/// others hold: it never waits on a request, and any number of replicas
-/// may run it at once.
+/// Purges in small batches, each its own unit of work of one short
+/// statement that skips rows others hold: it never waits on a request, and
+/// any number of replicas may run it at once.
+///
+/// It opens its units on the [`Transactor`] itself rather than through the
+/// runner, whose futures rustc cannot yet prove `Send` (the futures of
+/// async closures take no bounds), because the purge runs as a task of its
+/// own; a batch cannot lose a conflict that a rerun would win, so nothing
+/// is lost.
 #[derive(Clone)]
 pub struct Housekeeping {
-    sessions: Arc<dyn SessionRepository>,
-    throttles: Arc<dyn ThrottleRepository>,
-    audit: Arc<dyn AuditLog>,
+    transactor: Arc<dyn Transactor>,
     clock: Arc<dyn Clock>,
     policy: PurgePolicy,
 }
@@ -48,16 +52,12 @@ pub struct Purged {
 impl Housekeeping {
     /// Purges under `policy`.
     pub fn new(
-        sessions: Arc<dyn SessionRepository>,
-        throttles: Arc<dyn ThrottleRepository>,
-        audit: Arc<dyn AuditLog>,
+        transactor: Arc<dyn Transactor>,
         clock: Arc<dyn Clock>,
         policy: PurgePolicy,
     ) -> Self {
         Self {
-            sessions,
-            throttles,
-            audit,
+            transactor,
             clock,
             policy: PurgePolicy {
                 batch: policy.batch.max(1),
@@ -75,80 +75,106 @@ impl Housekeeping {
     #[tracing::instrument(name = "housekeeping.purge", skip_all)]
     pub async fn purge(&self) -> Result<Purged, AppError> {
         let now = self.clock.now();
-        let PurgePolicy {
-            batch,
-            longest_throttle_window,
-            audit_retention,
-        } = self.policy;
         Ok(Purged {
-            sessions: in_batches(batch, || self.sessions.purge(now, batch)).await?,
-            throttles: in_batches(batch, || {
-                self.throttles.purge(now, longest_throttle_window, batch)
-            })
-            .await?,
-            audit_events: in_batches(batch, || self.audit.purge(now - audit_retention, batch))
-                .await?,
+            sessions: self.in_batches(Spent::Sessions, now).await?,
+            throttles: self.in_batches(Spent::Throttles, now).await?,
+            audit_events: self.in_batches(Spent::AuditEvents, now).await?,
         })
+    }
+
+    /// Purges `spent`, each batch in a unit of work of its own, until a
+    /// batch comes back short; the total deleted.
+    async fn in_batches(&self, spent: Spent, now: OffsetDateTime) -> Result<u64, AppError> {
+        let policy = self.policy;
+        let mut total = 0;
+        loop {
+            let unit = self
+                .transactor
+                .begin(TransactionOptions::READ_COMMITTED)
+                .await?;
+            // On failure the unit is dropped, which rolls it back.
+            let deleted = spent.purge(&*unit, now, policy).await?;
+            unit.commit().await?;
+            total += deleted;
+            if deleted < u64::from(policy.batch) {
+                return Ok(total);
+            }
+        }
     }
 }
 
-/// Runs `purge` until a batch comes back short; the total deleted.
-async fn in_batches<F>(batch: u32, purge: impl Fn() -> F) -> Result<u64, AppError>
-where
-    F: Future<Output = Result<u64, RepoError>>,
-{
-    let mut total = 0;
-    loop {
-        let deleted = purge().await?;
-        total += deleted;
-        if deleted < u64::from(batch) {
-            return Ok(total);
+/// What has served its time.
+#[derive(Debug, Clone, Copy)]
+enum Spent {
+    Sessions,
+    Throttles,
+    AuditEvents,
+}
+
+impl Spent {
+    /// Deletes one batch of it; how many rows went.
+    async fn purge(
+        self,
+        unit: &dyn UnitOfWork,
+        now: OffsetDateTime,
+        policy: PurgePolicy,
+    ) -> Result<u64, RepoError> {
+        match self {
+            Self::Sessions => unit.sessions().purge(now, policy.batch).await,
+            Self::Throttles => {
+                unit.throttles()
+                    .purge(now, policy.longest_throttle_window, policy.batch)
+                    .await
+            }
+            Self::AuditEvents => {
+                unit.audit()
+                    .purge(now - policy.audit_retention, policy.batch)
+                    .await
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use domain::ports::{MockAuditLog, MockClock, MockSessionRepository, MockThrottleRepository};
     use time::macros::datetime;
 
     use super::*;
+    use crate::fixtures::Ports;
 
     #[tokio::test]
-    async fn purges_batch_after_batch_until_a_batch_comes_back_short() {
-        let now = datetime!(2026-11-27 09:00 UTC);
-        let mut clock = MockClock::new();
-        clock.expect_now().return_const(now);
-        let mut sessions = MockSessionRepository::new();
+    async fn purges_batch_after_batch_each_in_a_unit_until_a_batch_comes_back_short() {
+        let mut ports = Ports::new();
+        ports.now = datetime!(2026-11-27 09:00 UTC);
+        let now = ports.now;
         let mut batches = vec![100, 100, 37].into_iter();
-        sessions
+        ports
+            .unit
+            .sessions
             .expect_purge()
             .withf(move |at, batch| *at == now && *batch == 100)
             .times(3)
             .returning(move |_, _| Ok(batches.next().expect("three batches")));
-        let mut throttles = MockThrottleRepository::new();
-        throttles
+        ports
+            .unit
+            .throttles
             .expect_purge()
             .withf(|_, window, _| *window == Duration::hours(1))
             .times(1)
             .returning(|_, _, _| Ok(4));
-        let mut audit = MockAuditLog::new();
-        audit
+        ports
+            .unit
+            .audit
             .expect_purge()
             .withf(move |before, _| *before == now - Duration::days(365))
             .times(1)
             .returning(|_, _| Ok(0));
-        let housekeeping = Housekeeping::new(
-            Arc::new(sessions),
-            Arc::new(throttles),
-            Arc::new(audit),
-            Arc::new(clock),
-            PurgePolicy {
-                batch: 100,
-                longest_throttle_window: Duration::hours(1),
-                audit_retention: Duration::days(365),
-            },
-        );
+        let journal = ports.journal.clone();
+        let housekeeping = ports.housekeeping(PurgePolicy {
+            batch: 100,
+            longest_throttle_window: Duration::hours(1),
+            audit_retention: Duration::days(365),
+        });
 
         let purged = housekeeping.purge().await.expect("purged");
 
@@ -160,5 +186,6 @@ mod tests {
                 audit_events: 0,
             }
         );
+        assert_eq!(*journal.lock().expect("journal"), ["commit"; 5]);
     }
 }

@@ -159,10 +159,7 @@ fn audit_filter_key(filter: &AuditFilter) -> String {
 }
 
 fn foreign() -> AppError {
-    AppError::Rejected(Rejection {
-        field: "cursor",
-        message: "is not a cursor of this listing; start again without one".to_owned(),
-    })
+    AppError::Rejected(Rejection::ForeignCursor)
 }
 
 #[cfg(test)]
@@ -246,13 +243,7 @@ mod tests {
         ] {
             let refused = user_position(&signer, &filter, cursor);
             assert!(
-                matches!(
-                    &refused,
-                    Err(AppError::Rejected(Rejection {
-                        field: "cursor",
-                        ..
-                    }))
-                ),
+                matches!(&refused, Err(AppError::Rejected(Rejection::ForeignCursor))),
                 "{refused:?}"
             );
         }

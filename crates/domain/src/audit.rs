@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::session::SessionId;
-use crate::user::UserId;
+use crate::user::{AccountField, UserId};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +93,8 @@ impl AuditAction {
 /// where it had none). Never a secret: password changes record no values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
-    /// The field, as the API names it (`displayName`).
-    pub field: String,
+    /// The field.
+    pub field: AccountField,
     /// Its value before.
     pub before: Option<String>,
     /// Its value after.

@@ -2,6 +2,8 @@
 
 use std::error::Error as StdError;
 
+use crate::user::AccountField;
+
 /// A boxed error kept as the cause of a failure, for the log only.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -51,9 +53,6 @@ pub enum Conflict {
     /// regard to letter case).
     #[error("the email address is already registered")]
     EmailTaken,
-    /// The change would leave no active administrator.
-    #[error("the last active administrator cannot be demoted, disabled or deleted")]
-    LastAdmin,
     /// The record changed since the version the caller based its change on.
     #[error("the record is at version {current}, not the expected one")]
     StaleVersion {
@@ -79,8 +78,10 @@ pub enum Conflict {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the store refused the value of {}", .column.as_deref().unwrap_or("a column"))]
 pub struct InvalidData {
-    /// The column the value was for, when the store says.
+    /// The column the value was for, when the store says: for the log.
     pub column: Option<String>,
+    /// The account field that column holds, if it holds one.
+    pub field: Option<AccountField>,
     /// What was wrong with it, in words fit for a client.
     pub problem: &'static str,
 }

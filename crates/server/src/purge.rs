@@ -1,4 +1,5 @@
-//! The periodic purge of ended sessions and spent attempt counters.
+//! The periodic purge of ended sessions, spent attempt counters and audit
+//! events past their retention.
 
 use std::time::Duration;
 
@@ -14,11 +15,14 @@ pub(crate) async fn every(interval: Duration, housekeeping: Housekeeping) {
     loop {
         ticks.tick().await;
         match housekeeping.purge().await {
-            Ok(purged) if purged.sessions + purged.throttles > 0 => tracing::info!(
-                purged.sessions = purged.sessions,
-                purged.throttles = purged.throttles,
-                "purged ended sessions and spent attempt counters"
-            ),
+            Ok(purged) if purged.sessions + purged.throttles + purged.audit_events > 0 => {
+                tracing::info!(
+                    purged.sessions = purged.sessions,
+                    purged.throttles = purged.throttles,
+                    purged.audit_events = purged.audit_events,
+                    "purged ended sessions, spent attempt counters and old audit events"
+                );
+            }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "the purge failed; it will run again"),
         }

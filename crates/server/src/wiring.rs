@@ -7,9 +7,7 @@ use adapters_crypto::{
     Argon2PasswordHasher, Ed25519AccessTokens, HmacCursorSigner, RandomRefreshSecrets,
     ZxcvbnPasswordStrength,
 };
-use adapters_postgres::{
-    Database, PgAuditLog, PgSessionRepository, PgThrottleRepository, PgTransactor, PgUserRepository,
-};
+use adapters_postgres::{Database, PgReads, PgTransactor};
 use anyhow::Context as _;
 use app::admin::AdminService;
 use app::auth::{AuthPorts, AuthService};
@@ -52,20 +50,12 @@ pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<S
     }
     let hasher = Argon2PasswordHasher::new(hashing).context("the argon2 settings are unusable")?;
     let strength = ZxcvbnPasswordStrength::new(config.password_min_score)?;
-    let users = Arc::new(PgUserRepository::new(database.clone()));
-    let sessions = Arc::new(PgSessionRepository::new(database.clone()));
-    let throttles = Arc::new(PgThrottleRepository::new(database.clone()));
-    let audit = Arc::new(PgAuditLog::new(database.clone()));
+    let reads = Arc::new(PgReads::new(database.clone()));
     let clock = Arc::new(SystemClock);
-    let transactions = Transactions::new(
-        Arc::new(PgTransactor::new(database.clone())),
-        clock.clone(),
-        config.retry_policy(),
-    );
+    let transactor = Arc::new(PgTransactor::new(database.clone()));
+    let transactions = Transactions::new(transactor.clone(), clock.clone(), config.retry_policy());
     let housekeeping = Housekeeping::new(
-        sessions.clone(),
-        throttles.clone(),
-        audit.clone(),
+        transactor,
         clock.clone(),
         PurgePolicy {
             batch: config.purge_batch,
@@ -75,9 +65,9 @@ pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<S
     );
     let auth = AuthService::new(
         AuthPorts {
-            users: users.clone(),
-            sessions,
-            throttles,
+            users: reads.clone(),
+            sessions: reads.clone(),
+            throttles: reads.clone(),
             transactions: transactions.clone(),
             hasher: Arc::new(hasher),
             strength: Arc::new(strength),
@@ -89,8 +79,8 @@ pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<S
     );
     Ok(Services {
         auth,
-        users: UserService::new(users.clone(), transactions.clone(), clock.clone()),
-        admin: AdminService::new(users, audit, transactions, Arc::new(cursors), clock),
+        users: UserService::new(reads.clone(), transactions.clone(), clock.clone()),
+        admin: AdminService::new(reads.clone(), reads, transactions, Arc::new(cursors), clock),
         housekeeping,
         jwks,
     })

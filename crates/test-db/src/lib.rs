@@ -23,6 +23,7 @@ mod clone;
 mod error;
 mod fresh;
 mod isolation;
+mod lock_wait;
 mod migrations;
 mod names;
 mod rollback;
@@ -32,6 +33,7 @@ mod template;
 mod test_database;
 
 pub use clone::CloneStrategy;
+pub use lock_wait::until_a_session_waits_for_a_lock;
 pub use rollback::rollback_transaction;
 pub use runtime::run;
 pub use server::admin_connect_options;

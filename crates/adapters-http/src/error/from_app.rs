@@ -1,8 +1,11 @@
-use app::error::{AppError, AuthFailure};
-use domain::error::{Conflict, InvalidData};
+use app::error::{AppError, AuthFailure, Conflict, Rejection};
+use domain::user::AccountField;
 
-use super::validation::camel_case;
 use super::{ApiError, ErrorKind, FieldIssue};
+use crate::fields::wire_name;
+
+/// What a cursor that is not one of the listing's is told.
+pub(crate) const FOREIGN_CURSOR: &str = "is not a cursor of this listing; start again without one";
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
@@ -21,26 +24,28 @@ impl From<AppError> for ApiError {
                 ErrorKind::Conflict,
                 "this email address is already registered",
             )
-            .with_details(vec![FieldIssue::new("email", "is already registered")]),
-            // The constraint's name is a detail of the schema: log it only.
-            AppError::Conflict(
-                conflict @ (Conflict::Unique { .. } | Conflict::Reference { .. }),
-            ) => Self::new(
+            .with_details(vec![FieldIssue::new(
+                wire_name(AccountField::Email),
+                "is already registered",
+            )]),
+            // The rule's name is a detail of the schema: log it only.
+            AppError::Conflict(conflict @ Conflict::Store(_)) => Self::new(
                 ErrorKind::Conflict,
                 "the request conflicts with the current state",
             )
             .with_source(conflict),
-            AppError::Invalid(invalid) => Self::refused_value(&invalid).with_source(invalid),
-            AppError::PreconditionFailed { current }
-            | AppError::Conflict(Conflict::StaleVersion { current }) => Self::new(
+            AppError::Invalid {
+                field,
+                problem,
+                source,
+            } => Self::refused_value(field, problem).with_source(source),
+            AppError::PreconditionFailed { current } => Self::new(
                 ErrorKind::PreconditionFailed,
                 format!(
                     "the resource changed since the version in If-Match; it is now at version {current}"
                 ),
             ),
-            AppError::Rejected(rejection) => {
-                Self::validation(vec![FieldIssue::new(rejection.field, rejection.message)])
-            }
+            AppError::Rejected(rejection) => Self::rejected(rejection),
             AppError::RateLimited { retry_after } => {
                 let seconds = u64::try_from(retry_after.whole_seconds())
                     .unwrap_or(1)
@@ -73,17 +78,32 @@ impl From<AppError> for ApiError {
 
 impl ApiError {
     /// A 400 for a value the store refused, naming its field when the
-    /// column is known (columns are the snake-case names of the fields).
-    fn refused_value(invalid: &InvalidData) -> Self {
-        match &invalid.column {
-            Some(column) => {
-                Self::validation(vec![FieldIssue::new(camel_case(column), invalid.problem)])
-            }
+    /// store says which account field it was for.
+    fn refused_value(field: Option<AccountField>, problem: &str) -> Self {
+        match field {
+            Some(field) => Self::validation(vec![FieldIssue::new(wire_name(field), problem)]),
             None => Self::new(
                 ErrorKind::Validation,
-                format!("a value of the request {}", invalid.problem),
+                format!("a value of the request {problem}"),
             ),
         }
+    }
+
+    /// A 400 on the request field that a use case refused.
+    fn rejected(rejection: Rejection) -> Self {
+        let (field, message) = match rejection {
+            Rejection::WeakPassword(reason) => (wire_name(AccountField::Password), reason),
+            Rejection::WeakNewPassword(reason) => ("newPassword", reason),
+            Rejection::UnchangedPassword => (
+                "newPassword",
+                "must differ from the current password".to_owned(),
+            ),
+            Rejection::WrongCurrentPassword => {
+                ("currentPassword", "is not the current password".to_owned())
+            }
+            Rejection::ForeignCursor => ("cursor", FOREIGN_CURSOR.to_owned()),
+        };
+        Self::validation(vec![FieldIssue::new(field, message)])
     }
 }
 
@@ -92,8 +112,18 @@ mod tests {
     use actix_web::ResponseError;
     use actix_web::http::StatusCode;
     use app::error::Forbidden;
+    use domain::error::{Conflict as StoreConflict, InvalidData};
 
     use super::*;
+
+    /// The store's refusal of a display name too long for its column.
+    fn refused_display_name() -> AppError {
+        AppError::from(domain::error::RepoError::Invalid(InvalidData {
+            column: Some("display_name".to_owned()),
+            field: Some(AccountField::DisplayName),
+            problem: "is too long",
+        }))
+    }
 
     #[test]
     fn every_use_case_failure_has_its_status() {
@@ -116,10 +146,9 @@ mod tests {
                 StatusCode::PRECONDITION_FAILED,
             ),
             (
-                AppError::Rejected(app::error::Rejection {
-                    field: "newPassword",
-                    message: "is too easy to guess".to_owned(),
-                }),
+                AppError::Rejected(Rejection::WeakNewPassword(
+                    "is too easy to guess".to_owned(),
+                )),
                 StatusCode::BAD_REQUEST,
             ),
             (
@@ -136,17 +165,11 @@ mod tests {
                 AppError::Conflict(Conflict::EmailTaken),
                 StatusCode::CONFLICT,
             ),
+            (refused_display_name(), StatusCode::BAD_REQUEST),
             (
-                AppError::Invalid(InvalidData {
-                    column: Some("display_name".to_owned()),
-                    problem: "is too long",
-                }),
-                StatusCode::BAD_REQUEST,
-            ),
-            (
-                AppError::Conflict(Conflict::Reference {
+                AppError::Conflict(Conflict::Store(StoreConflict::Reference {
                     constraint: "sessions_user_id_fkey".to_owned(),
-                }),
+                })),
                 StatusCode::CONFLICT,
             ),
             (
@@ -174,9 +197,9 @@ mod tests {
     #[test]
     fn internal_causes_and_constraint_names_stay_out_of_the_message() {
         let internal = ApiError::from(AppError::Internal("relation users does not exist".into()));
-        let conflict = ApiError::from(AppError::Conflict(Conflict::Unique {
+        let conflict = ApiError::from(AppError::Conflict(Conflict::Store(StoreConflict::Unique {
             constraint: "users_secret_key".to_owned(),
-        }));
+        })));
 
         assert!(!internal.to_string().contains("relation"));
         assert!(internal.cause().is_some());
@@ -198,14 +221,32 @@ mod tests {
 
     #[test]
     fn a_refused_value_names_its_field_in_the_contract_s_spelling() {
-        let error = ApiError::from(AppError::Invalid(InvalidData {
-            column: Some("display_name".to_owned()),
-            problem: "is too long",
-        }));
+        let error = ApiError::from(refused_display_name());
 
         assert_eq!(
             error.to_string(),
             "ValidationError: displayName: is too long"
         );
+    }
+
+    #[test]
+    fn each_refusal_names_the_field_of_the_request_it_is_about() {
+        let cases = [
+            (
+                Rejection::WeakPassword("is too short".to_owned()),
+                "password",
+            ),
+            (
+                Rejection::WeakNewPassword("is too short".to_owned()),
+                "newPassword",
+            ),
+            (Rejection::UnchangedPassword, "newPassword"),
+            (Rejection::WrongCurrentPassword, "currentPassword"),
+            (Rejection::ForeignCursor, "cursor"),
+        ];
+        for (rejection, field) in cases {
+            let error = ApiError::from(AppError::Rejected(rejection));
+            assert_eq!(error.0.details[0].field(), field);
+        }
     }
 }

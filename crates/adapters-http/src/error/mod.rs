@@ -13,6 +13,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub(crate) use from_app::FOREIGN_CURSOR;
 pub(crate) use kind::ErrorKind;
 pub(crate) use validation::FieldIssue;
 

@@ -40,7 +40,7 @@ const BEARER: &str = "bearer";
         admin_users::update_user,
         admin_users::delete_user,
         audit_events::list_audit_events,
-        users::unlock,
+        admin_users::unlock,
         jwks::jwks,
         health::healthz,
         health::readyz,

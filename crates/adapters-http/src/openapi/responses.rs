@@ -1,8 +1,7 @@
 //! The error responses: one reusable component per status, each with the
 //! body that the code sends as its example.
 
-use app::error::{AppError, AuthFailure, Forbidden as ForbiddenReason};
-use domain::error::Conflict as ConflictReason;
+use app::error::{AppError, AuthFailure, Conflict as ConflictReason, Forbidden as ForbiddenReason};
 use domain::user::EmailError;
 use time::Duration;
 use utoipa::openapi::{

@@ -1,82 +1,89 @@
-//! `/v1/users` for administrators: list, read, change, delete.
+//! `/v1/users` for administrators: list, read, change, delete, unlock.
 
-use actix_web::web::{Data, Path, Query};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
+use actix_web::web::{Data, Path};
 use app::admin::{UserChange, UserQuery};
-use domain::user::{DisplayName, Role, UserChanges, UserFilter, UserStatus};
+use domain::user::{AccountField, DisplayName, Email, Role, UserChanges, UserFilter, UserStatus};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::listing::{cursor, limit};
-use super::rules::{self, parsed};
+use super::listing::{Cursor, PageSize, cursor, limit};
 use super::user_body::{RoleBody, StatusBody, UserEnvelope, UserResponseBody, user_response};
-use super::users::{IfMatch, expected_version};
 use crate::error::{ApiError, FieldIssue};
-use crate::extract::{Authenticated, RequestOrigin, ValidatedJson};
+use crate::extract::{
+    Authenticated, FromField, IfMatch, Parsed, RequestOrigin, ValidatedJson, ValidatedQuery,
+};
+use crate::fields::wire_name;
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, InternalError, NotFound, PayloadTooLarge, PreconditionFailed,
     ServiceUnavailable, Unauthorized, UnsupportedMediaType,
 };
 use crate::server::ApiState;
 
-/// The longest email prefix, in characters: an address's limit.
-const MAX_EMAIL_PREFIX_CHARS: usize = 254;
-
 /// `GET /v1/users` query parameters.
-// Named in full: with the trait imported, the derived code would trip
-// `unused_qualifications`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListUsersParams {
     /// Accounts per page.
+    #[validate(custom(function = "Parsed::check"))]
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    limit: Option<String>,
+    limit: Option<Parsed<PageSize>>,
     /// `nextCursor` of the previous page, with the same filters.
-    cursor: Option<String>,
+    #[validate(custom(function = "Parsed::check"))]
+    #[param(value_type = Option<String>)]
+    cursor: Option<Parsed<Cursor>>,
     /// Only accounts whose email address starts with this, in any letter
     /// case.
-    #[param(min_length = 1, max_length = 254)]
-    email: Option<String>,
+    #[validate(custom(function = "Parsed::check"))]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 254)]
+    email: Option<Parsed<EmailPrefix>>,
     /// Only accounts with this role.
+    #[validate(custom(function = "Parsed::check"))]
     #[param(value_type = Option<RoleBody>)]
-    role: Option<String>,
+    role: Option<Parsed<Role>>,
     /// Only accounts with this status.
+    #[validate(custom(function = "Parsed::check"))]
     #[param(value_type = Option<StatusBody>)]
-    status: Option<String>,
+    status: Option<Parsed<UserStatus>>,
 }
 
 impl ListUsersParams {
-    fn try_into_query(self) -> Result<UserQuery, ApiError> {
+    fn into_query(self) -> Result<UserQuery, ApiError> {
         Ok(UserQuery {
             filter: UserFilter {
-                email_prefix: self.email.map(email_prefix).transpose()?,
-                role: self
-                    .role
-                    .map(|role| parsed("role", role.parse::<Role>()))
-                    .transpose()?,
-                status: self
-                    .status
-                    .map(|status| parsed("status", status.parse::<UserStatus>()))
-                    .transpose()?,
+                email_prefix: self
+                    .email
+                    .map(Parsed::into_value)
+                    .transpose()?
+                    .map(|prefix| prefix.0),
+                role: self.role.map(Parsed::into_value).transpose()?,
+                status: self.status.map(Parsed::into_value).transpose()?,
             },
-            limit: limit(self.limit.as_deref())?,
-            cursor: self.cursor.map(cursor).transpose()?,
+            limit: limit(self.limit)?,
+            cursor: cursor(self.cursor)?,
         })
     }
 }
 
-fn email_prefix(prefix: String) -> Result<String, ApiError> {
-    let count = prefix.chars().count();
-    if count == 0 || count > MAX_EMAIL_PREFIX_CHARS || prefix.chars().any(char::is_control) {
-        return Err(ApiError::validation(vec![FieldIssue::new(
-            "email",
-            format!("must be 1 to {MAX_EMAIL_PREFIX_CHARS} characters, without control characters"),
-        )]));
+/// The start of an email address: 1 to as many characters as an address
+/// may have, without control characters.
+#[derive(Debug)]
+struct EmailPrefix(String);
+
+impl FromField for EmailPrefix {
+    fn from_field(text: String) -> Result<Self, String> {
+        let count = text.chars().count();
+        if count == 0 || count > Email::MAX_CHARS || text.chars().any(char::is_control) {
+            return Err(format!(
+                "must be 1 to {} characters, without control characters",
+                Email::MAX_CHARS
+            ));
+        }
+        Ok(Self(text))
     }
-    Ok(prefix)
 }
 
 /// A change of an account, by an administrator: `PATCH /v1/users/{id}`.
@@ -86,37 +93,30 @@ fn email_prefix(prefix: String) -> Result<String, ApiError> {
 #[schema(example = json!({"role": "admin"}))]
 pub(crate) struct UpdateUserRequest {
     /// Trimmed; no control characters.
-    #[validate(custom(function = "rules::display_name"))]
-    #[schema(min_length = 1, max_length = 100)]
-    display_name: Option<String>,
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 100)]
+    display_name: Option<Parsed<DisplayName>>,
     /// Demoting the last active administrator is a 409.
+    #[validate(custom(function = "Parsed::check"))]
     #[schema(value_type = Option<RoleBody>)]
-    role: Option<String>,
+    role: Option<Parsed<Role>>,
     /// Disabling an account ends its sessions; disabling the last active
     /// administrator is a 409.
+    #[validate(custom(function = "Parsed::check"))]
     #[schema(value_type = Option<StatusBody>)]
-    status: Option<String>,
+    status: Option<Parsed<UserStatus>>,
 }
 
 impl UpdateUserRequest {
-    fn try_into_changes(self) -> Result<UserChanges, ApiError> {
+    fn into_changes(self) -> Result<UserChanges, ApiError> {
         let changes = UserChanges {
-            display_name: self
-                .display_name
-                .map(|name| parsed("displayName", DisplayName::parse(&name)))
-                .transpose()?,
-            role: self
-                .role
-                .map(|role| parsed("role", role.parse::<Role>()))
-                .transpose()?,
-            status: self
-                .status
-                .map(|status| parsed("status", status.parse::<UserStatus>()))
-                .transpose()?,
+            display_name: self.display_name.map(Parsed::into_value).transpose()?,
+            role: self.role.map(Parsed::into_value).transpose()?,
+            status: self.status.map(Parsed::into_value).transpose()?,
         };
         if changes.is_empty() {
             return Err(ApiError::validation(vec![FieldIssue::new(
-                "displayName",
+                wire_name(AccountField::DisplayName),
                 "at least one of displayName, role and status is required",
             )]));
         }
@@ -159,11 +159,11 @@ struct UserListBody {
 pub(super) async fn list_users(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
-    Query(params): Query<ListUsersParams>,
+    ValidatedQuery(params): ValidatedQuery<ListUsersParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .admin
-        .list_users(&caller, params.try_into_query()?)
+        .list_users(&caller, params.into_query()?)
         .await?;
     Ok(HttpResponse::Ok().json(UserListBody {
         items: page.items.iter().map(UserResponseBody::from).collect(),
@@ -240,12 +240,12 @@ pub(super) async fn update_user(
     Authenticated(caller): Authenticated,
     RequestOrigin(origin): RequestOrigin,
     id: Path<Uuid>,
-    request: HttpRequest,
     ValidatedJson(body): ValidatedJson<UpdateUserRequest>,
+    IfMatch(expected_version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let change = UserChange {
-        changes: body.try_into_changes()?,
-        expected_version: expected_version(&request)?,
+        changes: body.into_changes()?,
+        expected_version,
     };
     let user = state
         .admin
@@ -284,16 +284,44 @@ pub(super) async fn delete_user(
     Authenticated(caller): Authenticated,
     RequestOrigin(origin): RequestOrigin,
     id: Path<Uuid>,
-    request: HttpRequest,
+    IfMatch(expected_version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     state
         .admin
-        .delete_user(
-            &caller,
-            id.into_inner().into(),
-            expected_version(&request)?,
-            &origin,
-        )
+        .delete_user(&caller, id.into_inner().into(), expected_version, &origin)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Unlocks an account's sign-ins.
+///
+/// Clears the lockout of the account's email address after repeated failed
+/// sign-ins. Locks on client addresses stay. For administrators.
+#[utoipa::path(
+    post,
+    path = "/v1/users/{id}/unlock",
+    tag = "Users",
+    params(("id" = Uuid, Path, description = "The account's id.")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "The lockout is cleared."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = ServiceUnavailable),
+    ),
+)]
+pub(super) async fn unlock(
+    state: Data<ApiState>,
+    Authenticated(caller): Authenticated,
+    RequestOrigin(origin): RequestOrigin,
+    id: Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .admin
+        .unlock(&caller, id.into_inner().into(), &origin)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,39 +3,45 @@
 use std::net::IpAddr;
 
 use actix_web::HttpResponse;
-use actix_web::web::{Data, Query};
+use actix_web::web::Data;
 use app::admin::AuditQuery;
 use domain::audit::{AuditAction, AuditFilter, AuditRecord};
+use domain::user::UserId;
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, UtcOffset};
-use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
-use super::listing::{cursor, limit};
-use crate::error::{ApiError, FieldIssue};
-use crate::extract::Authenticated;
+use super::listing::{Cursor, PageSize, cursor, limit};
+use crate::error::ApiError;
+use crate::extract::{Authenticated, Parsed, ValidatedQuery};
+use crate::fields::wire_name;
 use crate::openapi::{BadRequest, Forbidden, InternalError, ServiceUnavailable, Unauthorized};
 use crate::server::ApiState;
 
 /// `GET /v1/audit-events` query parameters.
-// Named in full: with the trait imported, the derived code would trip
-// `unused_qualifications`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, Validate, IntoParams)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListAuditEventsParams {
     /// Only events about this account.
+    #[validate(custom(function = "Parsed::check"))]
     #[param(value_type = Option<Uuid>)]
-    user_id: Option<String>,
+    user_id: Option<Parsed<UserId>>,
     /// Only events of this action.
+    #[validate(custom(function = "Parsed::check"))]
     #[param(schema_with = action_schema)]
-    action: Option<String>,
+    action: Option<Parsed<AuditAction>>,
     /// Events per page.
+    #[validate(custom(function = "Parsed::check"))]
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, default = 20)]
-    limit: Option<String>,
+    limit: Option<Parsed<PageSize>>,
     /// `nextCursor` of the previous page, with the same filters.
-    cursor: Option<String>,
+    #[validate(custom(function = "Parsed::check"))]
+    #[param(value_type = Option<String>)]
+    cursor: Option<Parsed<Cursor>>,
 }
 
 /// The schema of an action: one of the names the audit trail records.
@@ -47,34 +53,14 @@ fn action_schema() -> Object {
 }
 
 impl ListAuditEventsParams {
-    fn try_into_query(self) -> Result<AuditQuery, ApiError> {
-        let user_id = self
-            .user_id
-            .map(|id| {
-                Uuid::try_parse(&id).map_err(|_| {
-                    ApiError::validation(vec![FieldIssue::new("userId", "must be a UUID")])
-                })
-            })
-            .transpose()?;
-        let action = self
-            .action
-            .map(|action| {
-                AuditAction::parse(&action).ok_or_else(|| {
-                    let known: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
-                    ApiError::validation(vec![FieldIssue::new(
-                        "action",
-                        format!("must be one of {}", known.join(", ")),
-                    )])
-                })
-            })
-            .transpose()?;
+    fn into_query(self) -> Result<AuditQuery, ApiError> {
         Ok(AuditQuery {
             filter: AuditFilter {
-                subject: user_id.map(Into::into),
-                action,
+                subject: self.user_id.map(Parsed::into_value).transpose()?,
+                action: self.action.map(Parsed::into_value).transpose()?,
             },
-            limit: limit(self.limit.as_deref())?,
-            cursor: self.cursor.map(cursor).transpose()?,
+            limit: limit(self.limit)?,
+            cursor: cursor(self.cursor)?,
         })
     }
 }
@@ -128,7 +114,7 @@ struct AuditEventBody {
 #[derive(Serialize, ToSchema)]
 #[schema(as = FieldChange)]
 struct FieldChangeBody {
-    field: String,
+    field: &'static str,
     #[schema(required = true)]
     before: Option<String>,
     #[schema(required = true)]
@@ -152,7 +138,7 @@ impl From<AuditRecord> for AuditEventBody {
                 .changes
                 .into_iter()
                 .map(|change| FieldChangeBody {
-                    field: change.field,
+                    field: wire_name(change.field),
                     before: change.before,
                     after: change.after,
                 })
@@ -185,11 +171,11 @@ impl From<AuditRecord> for AuditEventBody {
 pub(super) async fn list_audit_events(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
-    Query(params): Query<ListAuditEventsParams>,
+    ValidatedQuery(params): ValidatedQuery<ListAuditEventsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .admin
-        .list_audit_events(&caller, params.try_into_query()?)
+        .list_audit_events(&caller, params.into_query()?)
         .await?;
     Ok(HttpResponse::Ok().json(AuditEventListBody {
         items: page.items.into_iter().map(AuditEventBody::from).collect(),

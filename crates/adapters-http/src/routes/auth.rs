@@ -11,11 +11,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::rules::{self, parsed};
 use super::token_pair::{TokenResponseBody, token_pair};
 use super::user_body::{UserEnvelope, etag};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, RequestOrigin, ValidatedJson};
+use crate::extract::{Authenticated, Parsed, RequestOrigin, ValidatedJson};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, InternalError, PayloadTooLarge, ServiceUnavailable,
     TooManyRequests, Unauthorized, UnsupportedMediaType,
@@ -31,26 +30,26 @@ use crate::server::ApiState;
 }))]
 pub(crate) struct RegisterUserRequest {
     /// Trimmed; unique in any letter case.
-    #[validate(custom(function = "rules::email"))]
-    #[schema(format = Email, max_length = 254)]
-    email: String,
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = String, format = Email, max_length = 254)]
+    email: Parsed<Email>,
     /// Refused when it is too easy to guess, or close to the email address
     /// or the display name.
-    #[validate(custom(function = "rules::new_password"))]
-    #[schema(format = Password, min_length = 10, max_length = 256)]
-    password: String,
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 256)]
+    password: Parsed<NewPassword>,
     /// Trimmed; no control characters.
-    #[validate(custom(function = "rules::display_name"))]
-    #[schema(min_length = 1, max_length = 100)]
-    display_name: String,
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    display_name: Parsed<DisplayName>,
 }
 
 impl RegisterUserRequest {
-    fn try_into_domain(self) -> Result<Registration, ApiError> {
+    fn into_domain(self) -> Result<Registration, ApiError> {
         Ok(Registration {
-            email: parsed("email", Email::parse(&self.email))?,
-            password: parsed("password", NewPassword::parse(self.password))?,
-            display_name: parsed("displayName", DisplayName::parse(&self.display_name))?,
+            email: self.email.into_value()?,
+            password: self.password.into_value()?,
+            display_name: self.display_name.into_value()?,
         })
     }
 }
@@ -62,19 +61,19 @@ impl RegisterUserRequest {
 #[schema(example = json!({"email": "ada@example.com", "password": "correct horse battery staple"}))]
 pub(crate) struct LoginRequest {
     /// In any letter case.
-    #[validate(custom(function = "rules::email"))]
-    #[schema(format = Email, max_length = 254)]
-    email: String,
-    #[validate(custom(function = "rules::password"))]
-    #[schema(format = Password, min_length = 1, max_length = 256)]
-    password: String,
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = String, format = Email, max_length = 254)]
+    email: Parsed<Email>,
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = String, format = Password, min_length = 1, max_length = 256)]
+    password: Parsed<Password>,
 }
 
 impl LoginRequest {
-    fn try_into_domain(self) -> Result<Credentials, ApiError> {
+    fn into_domain(self) -> Result<Credentials, ApiError> {
         Ok(Credentials {
-            email: parsed("email", Email::parse(&self.email))?,
-            password: parsed("password", Password::parse(self.password))?,
+            email: self.email.into_value()?,
+            password: self.password.into_value()?,
         })
     }
 }
@@ -85,15 +84,16 @@ impl LoginRequest {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct RefreshTokenRequest {
     /// As the last sign-in or refresh returned it.
-    #[validate(custom(function = "rules::refresh_token"))]
-    #[schema(pattern = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\.[A-Za-z0-9_-]{43}$",
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = String,
+        pattern = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\.[A-Za-z0-9_-]{43}$",
         example = TokenResponseBody::example_refresh_token)]
-    refresh_token: String,
+    refresh_token: Parsed<RefreshToken>,
 }
 
 impl RefreshTokenRequest {
-    fn try_into_domain(self) -> Result<RefreshToken, ApiError> {
-        parsed("refreshToken", RefreshToken::parse(&self.refresh_token))
+    fn into_domain(self) -> Result<RefreshToken, ApiError> {
+        self.refresh_token.into_value()
     }
 }
 
@@ -126,10 +126,7 @@ pub(super) async fn register(
     RequestOrigin(origin): RequestOrigin,
     ValidatedJson(request): ValidatedJson<RegisterUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state
-        .auth
-        .register(request.try_into_domain()?, &origin)
-        .await?;
+    let user = state.auth.register(request.into_domain()?, &origin).await?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/v1/users/{}", user.id)))
         .insert_header(etag(&user))
@@ -165,10 +162,7 @@ pub(super) async fn login(
     RequestOrigin(origin): RequestOrigin,
     ValidatedJson(request): ValidatedJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let signed_in = state
-        .auth
-        .login(request.try_into_domain()?, &origin)
-        .await?;
+    let signed_in = state.auth.login(request.into_domain()?, &origin).await?;
     Ok(token_pair(&signed_in))
 }
 
@@ -200,7 +194,7 @@ pub(super) async fn refresh(
     RequestOrigin(origin): RequestOrigin,
     ValidatedJson(request): ValidatedJson<RefreshTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = request.try_into_domain()?;
+    let token = request.into_domain()?;
     let signed_in = state.auth.refresh(&token, &origin).await?;
     Ok(token_pair(&signed_in))
 }
@@ -231,7 +225,7 @@ pub(super) async fn logout(
     RequestOrigin(origin): RequestOrigin,
     ValidatedJson(request): ValidatedJson<RefreshTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = request.try_into_domain()?;
+    let token = request.into_domain()?;
     state.auth.logout(&caller, &token, &origin).await?;
     Ok(HttpResponse::NoContent().finish())
 }

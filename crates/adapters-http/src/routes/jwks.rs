@@ -5,6 +5,7 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::web::Data;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::server::ApiState;
 
@@ -12,9 +13,8 @@ use crate::server::ApiState;
 struct JwkSet;
 
 // By hand: the crypto adapter renders the set, and this crate does not
-// depend on it. The traits are named in full: imported, they would make the
-// path macro's own full names trip `unused_qualifications`.
-impl utoipa::PartialSchema for JwkSet {
+// depend on it.
+impl PartialSchema for JwkSet {
     fn schema() -> RefOr<Schema> {
         let text = |description: &str| {
             ObjectBuilder::new()
@@ -58,7 +58,7 @@ impl utoipa::PartialSchema for JwkSet {
     }
 }
 
-impl utoipa::ToSchema for JwkSet {}
+impl ToSchema for JwkSet {}
 
 /// The keys that verify access tokens; the first signs new ones.
 #[utoipa::path(

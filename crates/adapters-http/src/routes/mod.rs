@@ -7,7 +7,6 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod jwks;
 mod listing;
-mod rules;
 pub(crate) mod sessions;
 mod token_pair;
 mod user_body;
@@ -51,7 +50,9 @@ pub(crate) fn configure(config: &mut ServiceConfig) {
             resource("/v1/audit-events", "GET")
                 .route(web::get().to(audit_events::list_audit_events)),
         )
-        .service(resource("/v1/users/{id}/unlock", "POST").route(web::post().to(users::unlock)))
+        .service(
+            resource("/v1/users/{id}/unlock", "POST").route(web::post().to(admin_users::unlock)),
+        )
         .service(resource("/.well-known/jwks.json", "GET").route(web::get().to(jwks::jwks)))
         .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
         .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))

@@ -1,5 +1,5 @@
-//! The SQL of the audit trail, written once for the pool and for units of
-//! work alike.
+//! The SQL of the audit trail, over whatever holds the connection: the
+//! pool for a read, a unit of work for the rest.
 
 use domain::audit::{AuditEvent, AuditFilter, AuditRecord};
 use domain::error::RepoError;

@@ -2,6 +2,7 @@ use std::net::IpAddr;
 
 use domain::audit::{AuditRecord, FieldChange, Origin};
 use domain::error::RepoError;
+use domain::user::AccountField;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -36,20 +37,38 @@ pub(super) struct ChangeRow {
 impl From<&FieldChange> for ChangeRow {
     fn from(change: &FieldChange) -> Self {
         Self {
-            field: change.field.clone(),
+            field: stored_name(change.field).to_owned(),
             before: change.before.clone(),
             after: change.after.clone(),
         }
     }
 }
 
-impl From<ChangeRow> for FieldChange {
-    fn from(row: ChangeRow) -> Self {
-        Self {
-            field: row.field,
+impl TryFrom<ChangeRow> for FieldChange {
+    type Error = String;
+
+    fn try_from(row: ChangeRow) -> Result<Self, Self::Error> {
+        let field = AccountField::ALL
+            .into_iter()
+            .find(|field| stored_name(*field) == row.field)
+            .ok_or_else(|| format!("unknown field {:?}", row.field))?;
+        Ok(Self {
+            field,
             before: row.before,
             after: row.after,
-        }
+        })
+    }
+}
+
+/// The name the trail stores a field under: the names it was first written
+/// with, kept so that every stored event reads back the same.
+fn stored_name(field: AccountField) -> &'static str {
+    match field {
+        AccountField::Email => "email",
+        AccountField::DisplayName => "displayName",
+        AccountField::Password => "password",
+        AccountField::Role => "role",
+        AccountField::Status => "status",
     }
 }
 
@@ -72,6 +91,11 @@ impl TryFrom<AuditRow> for AuditRecord {
             .map_err(|error| corrupt("ip", &error))?;
         let changes: Vec<ChangeRow> =
             serde_json::from_value(row.changes).map_err(|error| corrupt("changes", &error))?;
+        let changes = changes
+            .into_iter()
+            .map(FieldChange::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(|error| corrupt("changes", &error))?;
         Ok(AuditRecord {
             id: row.id,
             occurred_at: row.occurred_at,
@@ -85,7 +109,7 @@ impl TryFrom<AuditRow> for AuditRecord {
                 user_agent: row.user_agent,
             },
             detail: row.detail,
-            changes: changes.into_iter().map(FieldChange::from).collect(),
+            changes,
         })
     }
 }

@@ -66,17 +66,18 @@ fn database_error(code: &str, error: sqlx::Error) -> RepoError {
         "23503" => RepoError::Conflict(Conflict::Reference {
             constraint: database.constraint().unwrap_or("unknown").to_owned(),
         }),
-        "23502" => invalid(column_of(&**database), "is required"),
+        "23502" => invalid(&**database, column_of(&**database), "is required"),
         "23514" => invalid(
+            &**database,
             database
                 .constraint()
                 .and_then(checked_column)
                 .map(str::to_owned),
             "breaks a rule of the store",
         ),
-        "22001" => invalid(column_of(&**database), "is too long"),
-        "22P02" => invalid(column_of(&**database), "is malformed"),
-        "22003" => invalid(column_of(&**database), "is out of range"),
+        "22001" => invalid(&**database, column_of(&**database), "is too long"),
+        "22P02" => invalid(&**database, column_of(&**database), "is malformed"),
+        "22003" => invalid(&**database, column_of(&**database), "is out of range"),
         "40001" | "40P01" => RepoError::Retryable(error.into()),
         // Statement timeout or cancel, and lock timeout (or NOWAIT).
         "57014" | "55P03" => RepoError::Timeout(error.into()),
@@ -104,8 +105,22 @@ fn driver_error(error: sqlx::Error) -> RepoError {
     }
 }
 
-fn invalid(column: Option<String>, problem: &'static str) -> RepoError {
-    RepoError::Invalid(InvalidData { column, problem })
+/// The refusal of a value for `column`, with the account field it holds
+/// when it is a column of `users`.
+fn invalid(
+    database: &dyn DatabaseError,
+    column: Option<String>,
+    problem: &'static str,
+) -> RepoError {
+    let field = column
+        .as_deref()
+        .filter(|_| database.table() == Some(users::TABLE))
+        .and_then(users::field_of);
+    RepoError::Invalid(InvalidData {
+        column,
+        field,
+        problem,
+    })
 }
 
 fn column_of(database: &dyn DatabaseError) -> Option<String> {

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use domain::error::{Conflict, InvalidData, RepoError};
-use domain::ports::{TransactionOptions, Transactor, UserRepository};
-use domain::user::UserId;
+use domain::ports::{TransactionOptions, Transactor, UserReads};
+use domain::user::{AccountField, UserId};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{AssertSqlSafe, Connection as _, PgConnection};
 use test_db::TestDatabase;
@@ -14,9 +14,10 @@ use uuid::Uuid;
 use super::repo_error;
 use crate::database::{Database, Thresholds};
 use crate::lease::Lease;
-use crate::test_support::{database, lease_in, new_user, rolled_back_lease};
+use crate::reads::PgReads;
+use crate::test_support::{committed, database, lease_in, new_user, rolled_back_lease};
 use crate::transaction::PgTransactor;
-use crate::users::{PgUserRepository, insert};
+use crate::users::insert;
 
 /// Runs `sql` on the lease and maps its failure.
 async fn failure_of(lease: &mut Lease, sql: &'static str) -> RepoError {
@@ -68,7 +69,11 @@ fn a_broken_check_names_the_column_it_guards() {
 
         assert_eq!(
             invalid(&error),
-            Some(("display_name", "breaks a rule of the store"))
+            Some((
+                "display_name",
+                Some(AccountField::DisplayName),
+                "breaks a rule of the store"
+            ))
         );
     });
 }
@@ -85,7 +90,10 @@ fn a_missing_value_names_its_column() {
         )
         .await;
 
-        assert_eq!(invalid(&error), Some(("email", "is required")));
+        assert_eq!(
+            invalid(&error),
+            Some(("email", Some(AccountField::Email), "is required"))
+        );
     });
 }
 
@@ -204,9 +212,9 @@ fn a_pool_exhausted_past_its_acquire_timeout_is_unavailable() {
             .await
             .expect("pool");
         let database = Database::new(pool, Thresholds::default());
-        let _held = database.lease("test").await.expect("the only connection");
+        let _held = database.lease().await.expect("the only connection");
 
-        let error = PgUserRepository::new(database)
+        let error = PgReads::new(database)
             .find_by_id(UserId::generate())
             .await
             .expect_err("no connection free");
@@ -246,10 +254,13 @@ fn a_stale_cached_plan_is_recovered_outside_a_transaction_and_retried_inside_one
         let test_database = TestDatabase::create().await;
         let pool = test_database.pool(1).await;
         let database = database(pool.clone());
-        let users = PgUserRepository::new(database.clone());
-        let transactor = PgTransactor::new(database);
+        let users = PgReads::new(database.clone());
         let user = new_user("stale");
-        users.insert(&user).await.expect("insert");
+        committed(&database, async |unit| {
+            unit.users().insert(&user).await.expect("insert")
+        })
+        .await;
+        let transactor = PgTransactor::new(database);
         users
             .find_by_id(user.id)
             .await
@@ -300,13 +311,14 @@ fn a_stale_cached_plan_is_recovered_outside_a_transaction_and_retried_inside_one
     });
 }
 
-/// The column and problem of an [`RepoError::Invalid`].
-fn invalid(error: &RepoError) -> Option<(&str, &'static str)> {
+/// The column, account field and problem of an [`RepoError::Invalid`].
+fn invalid(error: &RepoError) -> Option<(&str, Option<AccountField>, &'static str)> {
     match error {
         RepoError::Invalid(InvalidData {
             column: Some(column),
+            field,
             problem,
-        }) => Some((column, problem)),
+        }) => Some((column, *field, problem)),
         _ => None,
     }
 }

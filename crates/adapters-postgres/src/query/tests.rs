@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use domain::ports::UserRepository;
+use domain::ports::{TransactionOptions, Transactor, UserReads};
+use domain::user::UserId;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
@@ -12,8 +13,10 @@ use tracing::Level;
 
 use super::QueryMetrics;
 use crate::database::{Database, Thresholds};
-use crate::test_support::{SeenEvent, new_user, watch_events};
-use crate::users::PgUserRepository;
+use crate::reads::PgReads;
+use crate::test_support::{SeenEvent, committed, new_user, watch_events};
+use crate::transaction::PgTransactor;
+use crate::users;
 
 async fn database_with(test_database: &TestDatabase, thresholds: Thresholds) -> Database {
     Database::new(test_database.pool(2).await, thresholds)
@@ -43,10 +46,10 @@ async fn a_slow_statement_logs_its_operation_rows_and_parameters_but_no_secret()
     let user = new_user("slow");
     let (_guard, mut events) = watch_events();
 
-    PgUserRepository::new(database)
-        .insert(&user)
-        .await
-        .expect("insert");
+    committed(&database, async |unit| {
+        unit.users().insert(&user).await.expect("insert")
+    })
+    .await;
 
     let warnings = warnings(&mut events);
     let slow = warnings
@@ -85,10 +88,13 @@ async fn a_statement_under_the_threshold_logs_nothing() {
     .await;
     let (_guard, mut events) = watch_events();
 
-    PgUserRepository::new(database)
-        .insert(&new_user("fast"))
-        .await
-        .expect("insert");
+    committed(&database, async |unit| {
+        unit.users()
+            .insert(&new_user("fast"))
+            .await
+            .expect("insert")
+    })
+    .await;
 
     assert!(warnings(&mut events).is_empty());
 }
@@ -106,10 +112,10 @@ async fn a_connection_held_past_the_threshold_warns_naming_its_holder() {
     .await;
     let (_guard, mut events) = watch_events();
 
-    let lease = database
-        .lease("sessions.cleanup")
+    let mut lease = database.lease().await.expect("a connection");
+    users::find_by_id(&mut lease, UserId::generate())
         .await
-        .expect("a connection");
+        .expect("query");
     let warning = loop {
         let event = events.recv().await.expect("the watch warns");
         if event.level == Level::WARN {
@@ -122,7 +128,7 @@ async fn a_connection_held_past_the_threshold_warns_naming_its_holder() {
         warning.field("message"),
         "a database connection has been held longer than the threshold"
     );
-    assert_eq!(warning.field("db.operation.name"), "sessions.cleanup");
+    assert_eq!(warning.field("db.operation.name"), "users.find_by_id");
     assert_eq!(warning.field("threshold_ms"), "20");
 }
 
@@ -136,12 +142,22 @@ async fn durations_are_recorded_by_operation_and_outcome() {
     let metrics = QueryMetrics::from_meter(&provider.meter("test"));
     let database =
         Database::with_metrics(test_database.pool(2).await, Thresholds::default(), metrics);
-    let users = PgUserRepository::new(database);
     let user = new_user("timed");
 
-    users.insert(&user).await.expect("insert");
-    users.insert(&user).await.expect_err("duplicate");
-    users.find_by_id(user.id).await.expect("find");
+    committed(&database, async |unit| {
+        unit.users().insert(&user).await.expect("insert")
+    })
+    .await;
+    let unit = PgTransactor::new(database.clone())
+        .begin(TransactionOptions::default())
+        .await
+        .expect("begin");
+    unit.users().insert(&user).await.expect_err("duplicate");
+    unit.rollback().await.expect("rollback");
+    PgReads::new(database)
+        .find_by_id(user.id)
+        .await
+        .expect("find");
     provider.force_flush().expect("flushed");
 
     let counts = recorded_counts(&exporter);

@@ -1,4 +1,4 @@
-//! The session repository.
+//! Sessions: their SQL, and the read and unit-of-work ports on it.
 
 mod queries;
 mod row;
@@ -7,13 +7,13 @@ mod tests;
 
 use async_trait::async_trait;
 use domain::error::RepoError;
-use domain::ports::SessionRepository;
+use domain::ports::{SessionReads, SessionRepository};
 use domain::session::{EndReason, NewSession, Rotation, SecretDigest, Session, SessionId};
 use domain::user::UserId;
 use time::OffsetDateTime;
 
-use crate::database::Database;
-
+use crate::reads::PgReads;
+use crate::transaction::PgUnitOfWork;
 pub(crate) use queries::{
     end, end_all, end_if_reused, find_live, insert, list_live, purge, rotate,
 };
@@ -28,29 +28,33 @@ pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 6] = [
     ("sessions_ended_with_reason", "end_reason"),
 ];
 
-/// Sessions on the pool: each call runs on its own connection and commits
-/// on its own. For several calls as one unit, use
-/// [`PgTransactor`](crate::PgTransactor).
-#[derive(Debug, Clone)]
-pub struct PgSessionRepository {
-    database: Database,
-}
+#[async_trait]
+impl SessionReads for PgReads {
+    async fn find_live(
+        &self,
+        id: SessionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, RepoError> {
+        find_live(&mut self.lease().await?, id, now).await
+    }
 
-impl PgSessionRepository {
-    /// A repository on this database.
-    pub fn new(database: Database) -> Self {
-        Self { database }
+    async fn list_live(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Session>, RepoError> {
+        list_live(&mut self.lease().await?, user, now).await
     }
 }
 
 #[async_trait]
-impl SessionRepository for PgSessionRepository {
+impl SessionRepository for PgUnitOfWork {
     async fn insert(&self, session: &NewSession) -> Result<Session, RepoError> {
-        insert(&mut self.database.lease("sessions.insert").await?, session).await
+        insert(&mut *self.lease().await?, session).await
     }
 
     async fn rotate(&self, rotation: &Rotation) -> Result<Option<Session>, RepoError> {
-        rotate(&mut self.database.lease("sessions.rotate").await?, rotation).await
+        rotate(&mut *self.lease().await?, rotation).await
     }
 
     async fn end_if_reused(
@@ -59,34 +63,7 @@ impl SessionRepository for PgSessionRepository {
         presented: &SecretDigest,
         now: OffsetDateTime,
     ) -> Result<Option<UserId>, RepoError> {
-        let mut lease = self.database.lease("sessions.end_if_reused").await?;
-        end_if_reused(&mut lease, id, presented, now).await
-    }
-
-    async fn find_live(
-        &self,
-        id: SessionId,
-        now: OffsetDateTime,
-    ) -> Result<Option<Session>, RepoError> {
-        find_live(
-            &mut self.database.lease("sessions.find_live").await?,
-            id,
-            now,
-        )
-        .await
-    }
-
-    async fn list_live(
-        &self,
-        user: UserId,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Session>, RepoError> {
-        list_live(
-            &mut self.database.lease("sessions.list_live").await?,
-            user,
-            now,
-        )
-        .await
+        end_if_reused(&mut *self.lease().await?, id, presented, now).await
     }
 
     async fn end(
@@ -96,8 +73,7 @@ impl SessionRepository for PgSessionRepository {
         reason: EndReason,
         now: OffsetDateTime,
     ) -> Result<bool, RepoError> {
-        let mut lease = self.database.lease("sessions.end").await?;
-        end(&mut lease, user, id, reason, now).await
+        end(&mut *self.lease().await?, user, id, reason, now).await
     }
 
     async fn end_all(
@@ -107,16 +83,10 @@ impl SessionRepository for PgSessionRepository {
         reason: EndReason,
         now: OffsetDateTime,
     ) -> Result<u64, RepoError> {
-        let mut lease = self.database.lease("sessions.end_all").await?;
-        end_all(&mut lease, user, keep, reason, now).await
+        end_all(&mut *self.lease().await?, user, keep, reason, now).await
     }
 
     async fn purge(&self, now: OffsetDateTime, batch: u32) -> Result<u64, RepoError> {
-        purge(
-            &mut self.database.lease("sessions.purge").await?,
-            now,
-            batch,
-        )
-        .await
+        purge(&mut *self.lease().await?, now, batch).await
     }
 }

@@ -1,5 +1,5 @@
-//! The SQL of the session repository, written once for the pool and for
-//! units of work alike.
+//! The SQL of the session repository, over whatever holds the connection: the
+//! pool for a read, a unit of work for the rest.
 //!
 //! Times come from the caller's clock, never the database's, so that the
 //! rules hold for whatever `now` the caller passes. Addresses cross as text

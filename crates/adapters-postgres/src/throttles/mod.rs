@@ -1,4 +1,5 @@
-//! The attempt counters and their locks.
+//! The attempt counters and their locks: their SQL, and the read and
+//! unit-of-work ports on it.
 
 mod queries;
 #[cfg(test)]
@@ -6,12 +7,12 @@ mod tests;
 
 use async_trait::async_trait;
 use domain::error::RepoError;
-use domain::ports::ThrottleRepository;
+use domain::ports::{ThrottleReads, ThrottleRepository};
 use domain::throttle::ThrottleKey;
 use time::{Duration, OffsetDateTime};
 
-use crate::database::Database;
-
+use crate::reads::PgReads;
+use crate::transaction::PgUnitOfWork;
 pub(crate) use queries::{clear, hit, lock, locked_until, purge};
 
 /// The named CHECK constraints of `throttles`, with the column each guards.
@@ -21,58 +22,34 @@ pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 3] = [
     ("throttles_attempts_positive", "attempts"),
 ];
 
-/// Counters on the pool: each call runs on its own connection and commits
-/// on its own. For several calls as one unit, use
-/// [`PgTransactor`](crate::PgTransactor).
-#[derive(Debug, Clone)]
-pub struct PgThrottleRepository {
-    database: Database,
-}
-
-impl PgThrottleRepository {
-    /// A repository on this database.
-    pub fn new(database: Database) -> Self {
-        Self { database }
-    }
-}
-
 #[async_trait]
-impl ThrottleRepository for PgThrottleRepository {
+impl ThrottleReads for PgReads {
     async fn locked_until(
         &self,
         keys: &[ThrottleKey],
         now: OffsetDateTime,
     ) -> Result<Option<OffsetDateTime>, RepoError> {
-        let mut lease = self.database.lease("throttles.locked_until").await?;
-        locked_until(&mut lease, keys, now).await
+        locked_until(&mut self.lease().await?, keys, now).await
     }
+}
 
+#[async_trait]
+impl ThrottleRepository for PgUnitOfWork {
     async fn hit(
         &self,
         key: &ThrottleKey,
         now: OffsetDateTime,
         window: Duration,
     ) -> Result<u32, RepoError> {
-        hit(
-            &mut self.database.lease("throttles.hit").await?,
-            key,
-            now,
-            window,
-        )
-        .await
+        hit(&mut *self.lease().await?, key, now, window).await
     }
 
     async fn lock(&self, key: &ThrottleKey, until: OffsetDateTime) -> Result<(), RepoError> {
-        lock(
-            &mut self.database.lease("throttles.lock").await?,
-            key,
-            until,
-        )
-        .await
+        lock(&mut *self.lease().await?, key, until).await
     }
 
     async fn clear(&self, key: &ThrottleKey) -> Result<(), RepoError> {
-        clear(&mut self.database.lease("throttles.clear").await?, key).await
+        clear(&mut *self.lease().await?, key).await
     }
 
     async fn purge(
@@ -81,7 +58,6 @@ impl ThrottleRepository for PgThrottleRepository {
         window: Duration,
         batch: u32,
     ) -> Result<u64, RepoError> {
-        let mut lease = self.database.lease("throttles.purge").await?;
-        purge(&mut lease, now, window, batch).await
+        purge(&mut *self.lease().await?, now, window, batch).await
     }
 }

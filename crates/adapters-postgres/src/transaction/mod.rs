@@ -20,7 +20,7 @@ use domain::ports::{TransactionOptions, Transactor, UnitOfWork};
 
 use crate::database::Database;
 use session::Session;
-use unit::PgUnitOfWork;
+pub(crate) use unit::PgUnitOfWork;
 
 /// Opens units of work on the database.
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ impl PgTransactor {
 impl Transactor for PgTransactor {
     #[tracing::instrument(name = "transaction", skip_all, fields(db.system.name = "postgresql"))]
     async fn begin(&self, options: TransactionOptions) -> Result<Box<dyn UnitOfWork>, RepoError> {
-        let lease = self.database.lease("transaction.begin").await?;
+        let lease = self.database.lease().await?;
         let session = Session::begin(lease, options).await?;
         Ok(Box::new(PgUnitOfWork::outermost(session)))
     }

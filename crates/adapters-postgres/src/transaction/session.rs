@@ -1,7 +1,7 @@
 //! The state of one transaction on one connection, shared by its unit of
 //! work and the units nested in it.
 
-use domain::error::{Conflict, RepoError};
+use domain::error::RepoError;
 use domain::ports::TransactionOptions;
 use sqlx::pool::PoolConnection;
 use sqlx::{Executor as _, Postgres};
@@ -18,9 +18,6 @@ pub(super) struct Session {
     /// it is 1 from before `BEGIN` is sent, and 0 only once the
     /// transaction has certainly ended.
     depth: u32,
-    /// A statement failed at the innermost level: the server refuses
-    /// everything until that level is rolled back.
-    failed: bool,
 }
 
 impl Session {
@@ -34,7 +31,6 @@ impl Session {
         let mut session = Self {
             lease: Some(lease),
             depth: 1,
-            failed: false,
         };
         session
             .lease()?
@@ -49,28 +45,29 @@ impl Session {
         self.depth
     }
 
+    /// Whether a statement failed at the innermost level: the server
+    /// refuses everything until that level is rolled back.
     pub(super) fn has_failed(&self) -> bool {
-        self.failed
+        self.lease.as_ref().is_some_and(|lease| lease.failed)
     }
 
     /// The connection; it is gone only while the session is dropped.
     pub(super) fn lease(&mut self) -> Result<&mut Lease, RepoError> {
-        self.lease
-            .as_mut()
-            .ok_or_else(|| RepoError::Internal("the session's connection is gone".into()))
+        self.lease_mut().ok_or_else(connection_gone)
     }
 
-    /// Notes a failed statement: the server aborts the innermost level on
-    /// any error it reports. A missing row and a stale version are found
-    /// by the adapter after statements that succeeded, and abort nothing.
-    pub(super) fn track<T>(&mut self, outcome: Result<T, RepoError>) -> Result<T, RepoError> {
-        if let Err(error) = &outcome
-            && !matches!(
-                error,
-                RepoError::NotFound | RepoError::Conflict(Conflict::StaleVersion { .. })
-            )
+    pub(super) fn lease_mut(&mut self) -> Option<&mut Lease> {
+        self.lease.as_mut()
+    }
+
+    /// Notes a failed control statement: the server aborts the innermost
+    /// level on any error it reports. Repository statements note their
+    /// own failures as they run.
+    fn track<T>(&mut self, outcome: Result<T, RepoError>) -> Result<T, RepoError> {
+        if outcome.is_err()
+            && let Some(lease) = self.lease.as_mut()
         {
-            self.failed = true;
+            lease.failed = true;
         }
         outcome
     }
@@ -130,7 +127,7 @@ impl Session {
                 .await
                 .map_err(repo_error)?;
             self.depth = level - 1;
-            self.failed = false;
+            self.lease()?.failed = false;
             return Ok(());
         }
         self.lease()?
@@ -143,9 +140,9 @@ impl Session {
 
     fn ended(&mut self) {
         self.depth = 0;
-        self.failed = false;
         if let Some(lease) = self.lease.as_mut() {
             lease.in_transaction = false;
+            lease.failed = false;
         }
     }
 }
@@ -167,6 +164,11 @@ impl Drop for Session {
             Err(_) => drop(connection.detach()),
         }
     }
+}
+
+/// The failure of a unit whose session is being dropped.
+pub(super) fn connection_gone() -> RepoError {
+    RepoError::Internal("the session's connection is gone".into())
 }
 
 /// Rolls back a transaction that was abandoned mid-way, then lets the

@@ -5,13 +5,13 @@ mod cancellation;
 mod repositories;
 
 use domain::error::{Conflict, RepoError};
-use domain::ports::{TransactionOptions, Transactor, UnitOfWork, UserRepository};
+use domain::ports::{TransactionOptions, Transactor, UnitOfWork, UserReads};
 use sqlx::PgPool;
 use test_db::TestDatabase;
 
 use super::*;
+use crate::reads::PgReads;
 use crate::test_support::{database, new_user};
-use crate::users::PgUserRepository;
 
 async fn transactor_on(test_database: &TestDatabase) -> (PgTransactor, PgPool) {
     let pool = test_database.pool(4).await;
@@ -19,7 +19,7 @@ async fn transactor_on(test_database: &TestDatabase) -> (PgTransactor, PgPool) {
 }
 
 async fn exists(pool: &PgPool, user: &domain::user::NewUser) -> bool {
-    PgUserRepository::new(database(pool.clone()))
+    PgReads::new(database(pool.clone()))
         .find_by_id(user.id)
         .await
         .expect("query")
@@ -195,7 +195,7 @@ fn isolation_and_read_only_mode_are_those_asked_for() {
     test_db::run(async {
         let test_database = TestDatabase::create().await;
         let (transactor, _pool) = transactor_on(&test_database).await;
-        let lease = transactor.database.lease("test").await.expect("lease");
+        let lease = transactor.database.lease().await.expect("lease");
 
         let unit = PgUnitOfWork::outermost(
             Session::begin(lease, TransactionOptions::SERIALIZABLE.read_only())
@@ -219,7 +219,7 @@ fn the_default_unit_is_read_committed_and_writable() {
     test_db::run(async {
         let test_database = TestDatabase::create().await;
         let (transactor, _pool) = transactor_on(&test_database).await;
-        let lease = transactor.database.lease("test").await.expect("lease");
+        let lease = transactor.database.lease().await.expect("lease");
 
         let unit = PgUnitOfWork::outermost(
             Session::begin(lease, TransactionOptions::default())

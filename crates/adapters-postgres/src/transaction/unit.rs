@@ -1,10 +1,8 @@
 //! Units of work over a shared session: the outermost one owns the
-//! transaction, each nested one a savepoint.
-
-mod audit;
-mod sessions;
-mod throttles;
-mod users;
+//! transaction, each nested one a savepoint. Each resource module
+//! implements its repository port on [`PgUnitOfWork`], over [`lease`].
+//!
+//! [`lease`]: PgUnitOfWork::lease
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -12,11 +10,12 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use async_trait::async_trait;
 use domain::error::RepoError;
 use domain::ports::{AuditLog, SessionRepository, ThrottleRepository, UnitOfWork, UserRepository};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
-use super::session::Session;
+use super::session::{Session, connection_gone};
+use crate::lease::Lease;
 
-pub(super) struct PgUnitOfWork {
+pub(crate) struct PgUnitOfWork {
     shared: Arc<Shared>,
     /// 1 for the transaction, more for savepoints.
     level: u32,
@@ -42,6 +41,12 @@ impl PgUnitOfWork {
             level: 1,
             ended: AtomicBool::new(false),
         }
+    }
+
+    /// The unit's connection, if this unit may run statements on it now.
+    pub(crate) async fn lease(&self) -> Result<MappedMutexGuard<'_, Lease>, RepoError> {
+        let session = self.usable().await?;
+        MutexGuard::try_map(session, Session::lease_mut).map_err(|_| connection_gone())
     }
 
     /// The session, if this unit may run statements on it now.
@@ -140,10 +145,10 @@ impl Drop for PgUnitOfWork {
 impl PgUnitOfWork {
     /// A run-time setting as this unit's session sees it.
     pub(super) async fn setting(&self, name: &str) -> String {
-        let mut session = self.usable().await.expect("usable");
+        let mut lease = self.lease().await.expect("usable");
         sqlx::query_scalar("SELECT current_setting($1)")
             .bind(name)
-            .fetch_one(&mut **session.lease().expect("leased"))
+            .fetch_one(&mut **lease)
             .await
             .expect("setting")
     }

@@ -1,4 +1,4 @@
-//! The user repository.
+//! Accounts: their SQL, and the read and unit-of-work ports on it.
 
 mod listing;
 mod queries;
@@ -9,16 +9,34 @@ mod tests;
 use async_trait::async_trait;
 use domain::error::RepoError;
 use domain::password::PasswordHash;
-use domain::ports::UserRepository;
-use domain::user::{Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition};
+use domain::ports::{UserReads, UserRepository};
+use domain::user::{
+    AccountField, Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition,
+};
 use time::OffsetDateTime;
 
-use crate::database::Database;
-
+use crate::reads::PgReads;
+use crate::transaction::PgUnitOfWork;
 pub(crate) use listing::{list, lock_active_admins};
 pub(crate) use queries::{
-    delete, find_by_email, find_by_id, insert, set_password_hash, update, upgrade_password_hash,
+    delete, find_by_email, find_by_id, insert, lock_by_email, lock_by_id, set_password_hash,
+    update, upgrade_password_hash,
 };
+
+/// The table of accounts.
+pub(crate) const TABLE: &str = "users";
+
+/// The account field a column of `users` holds, if it holds one.
+pub(crate) fn field_of(column: &str) -> Option<AccountField> {
+    match column {
+        "email" => Some(AccountField::Email),
+        "display_name" => Some(AccountField::DisplayName),
+        "password_hash" => Some(AccountField::Password),
+        "role" => Some(AccountField::Role),
+        "status" => Some(AccountField::Status),
+        _ => None,
+    }
+}
 
 /// The unique index that keeps one account per email address in any case.
 pub(crate) const EMAIL_UNIQUE_INDEX: &str = "users_email_lower_key";
@@ -32,37 +50,46 @@ pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 5] = [
     ("users_version_positive", "version"),
 ];
 
-/// Accounts on the pool: each call runs on its own connection and commits
-/// on its own. For several calls as one unit, use
-/// [`PgTransactor`](crate::PgTransactor).
-#[derive(Debug, Clone)]
-pub struct PgUserRepository {
-    database: Database,
-}
+#[async_trait]
+impl UserReads for PgReads {
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
+        find_by_id(&mut self.lease().await?, id).await
+    }
 
-impl PgUserRepository {
-    /// A repository on this database.
-    pub fn new(database: Database) -> Self {
-        Self { database }
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
+        find_by_email(&mut self.lease().await?, email).await
+    }
+
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        after: Option<UserPosition>,
+        limit: u32,
+    ) -> Result<Vec<User>, RepoError> {
+        list(&mut self.lease().await?, filter, after, limit).await
     }
 }
 
 #[async_trait]
-impl UserRepository for PgUserRepository {
-    async fn insert(&self, user: &NewUser) -> Result<User, RepoError> {
-        insert(&mut self.database.lease("users.insert").await?, user).await
-    }
-
+impl UserRepository for PgUnitOfWork {
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
-        find_by_id(&mut self.database.lease("users.find_by_id").await?, id).await
+        find_by_id(&mut *self.lease().await?, id).await
     }
 
-    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
-        find_by_email(
-            &mut self.database.lease("users.find_by_email").await?,
-            email,
-        )
-        .await
+    async fn lock_by_id(&self, id: UserId) -> Result<Option<User>, RepoError> {
+        lock_by_id(&mut *self.lease().await?, id).await
+    }
+
+    async fn lock_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
+        lock_by_email(&mut *self.lease().await?, email).await
+    }
+
+    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError> {
+        lock_active_admins(&mut *self.lease().await?).await
+    }
+
+    async fn insert(&self, user: &NewUser) -> Result<User, RepoError> {
+        insert(&mut *self.lease().await?, user).await
     }
 
     async fn update(
@@ -72,33 +99,11 @@ impl UserRepository for PgUserRepository {
         expected: Option<i64>,
         now: OffsetDateTime,
     ) -> Result<User, RepoError> {
-        let mut lease = self.database.lease("users.update").await?;
-        update(&mut lease, id, changes, expected, now).await
+        update(&mut *self.lease().await?, id, changes, expected, now).await
     }
 
     async fn delete(&self, id: UserId, expected: Option<i64>) -> Result<User, RepoError> {
-        delete(
-            &mut self.database.lease("users.delete").await?,
-            id,
-            expected,
-        )
-        .await
-    }
-
-    async fn list(
-        &self,
-        filter: &UserFilter,
-        after: Option<UserPosition>,
-        limit: u32,
-    ) -> Result<Vec<User>, RepoError> {
-        let mut lease = self.database.lease("users.list").await?;
-        list(&mut lease, filter, after, limit).await
-    }
-
-    /// On the pool, the locks end with the statement: this only reads.
-    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError> {
-        let mut lease = self.database.lease("users.lock_active_admins").await?;
-        lock_active_admins(&mut lease).await
+        delete(&mut *self.lease().await?, id, expected).await
     }
 
     async fn set_password_hash(
@@ -107,8 +112,7 @@ impl UserRepository for PgUserRepository {
         hash: &PasswordHash,
         now: OffsetDateTime,
     ) -> Result<User, RepoError> {
-        let mut lease = self.database.lease("users.set_password_hash").await?;
-        set_password_hash(&mut lease, id, hash, now).await
+        set_password_hash(&mut *self.lease().await?, id, hash, now).await
     }
 
     async fn upgrade_password_hash(
@@ -117,7 +121,6 @@ impl UserRepository for PgUserRepository {
         old: &PasswordHash,
         new: &PasswordHash,
     ) -> Result<bool, RepoError> {
-        let mut lease = self.database.lease("users.upgrade_password_hash").await?;
-        upgrade_password_hash(&mut lease, id, old, new).await
+        upgrade_password_hash(&mut *self.lease().await?, id, old, new).await
     }
 }

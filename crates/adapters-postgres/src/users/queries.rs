@@ -1,5 +1,5 @@
-//! The SQL of the user repository, written once for the pool and for
-//! units of work alike.
+//! The SQL of accounts, over whatever holds the connection: the pool for
+//! a read, a unit of work for the rest.
 
 use domain::error::{Conflict, RepoError};
 use domain::password::PasswordHash;
@@ -71,6 +71,53 @@ pub(crate) async fn find_by_email(
                           email_verified, version, created_at, updated_at
                      FROM users
                     WHERE lower(email) = lower($1)"#,
+                    email.as_str(),
+                ))
+            },
+        )
+        .await?
+        .map(User::try_from)
+        .transpose()
+}
+
+/// The row stays locked until the transaction ends; outside one, the lock
+/// ends with the statement.
+pub(crate) async fn lock_by_id(lease: &mut Lease, id: UserId) -> Result<Option<User>, RepoError> {
+    lease
+        .run(
+            Operation::new("users.lock_by_id", &[("user.id", &id)]),
+            || {
+                Optional(sqlx::query_as!(
+                    UserRow,
+                    r#"SELECT id, email, display_name, password_hash, role, status,
+                          email_verified, version, created_at, updated_at
+                     FROM users
+                    WHERE id = $1
+                      FOR UPDATE"#,
+                    id.as_uuid(),
+                ))
+            },
+        )
+        .await?
+        .map(User::try_from)
+        .transpose()
+}
+
+pub(crate) async fn lock_by_email(
+    lease: &mut Lease,
+    email: &Email,
+) -> Result<Option<User>, RepoError> {
+    lease
+        .run(
+            Operation::new("users.lock_by_email", &[("email", email)]),
+            || {
+                Optional(sqlx::query_as!(
+                    UserRow,
+                    r#"SELECT id, email, display_name, password_hash, role, status,
+                          email_verified, version, created_at, updated_at
+                     FROM users
+                    WHERE lower(email) = lower($1)
+                      FOR UPDATE"#,
                     email.as_str(),
                 ))
             },

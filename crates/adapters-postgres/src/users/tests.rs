@@ -7,12 +7,13 @@ mod admins;
 mod changes;
 mod deletion;
 mod listing;
+mod locks;
 mod plans;
 
 use std::time::Duration;
 
 use domain::error::{Conflict, RepoError};
-use domain::ports::UserRepository;
+use domain::ports::UserReads;
 use domain::user::{Email, Role, UserId, UserStatus};
 use secrecy::SecretString;
 use uuid::Uuid;
@@ -20,6 +21,7 @@ use uuid::Uuid;
 use super::*;
 use crate::database::Thresholds;
 use crate::pool::{DatabaseSettings, connect_lazy};
+use crate::reads::PgReads;
 use crate::test_support::{new_user, rolled_back_lease};
 
 #[test]
@@ -143,7 +145,7 @@ fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
         })
         .expect("valid URL");
 
-        let error = PgUserRepository::new(database)
+        let error = PgReads::new(database)
             .find_by_id(UserId::generate())
             .await
             .expect_err("unreachable");

@@ -1,13 +1,13 @@
 use domain::audit::{AuditAction, AuditEvent, FieldChange, Origin};
 use domain::auth::AccessClaims;
-use domain::error::Conflict;
 use domain::ports::{TransactionOptions, UnitOfWork};
 use domain::session::EndReason;
-use domain::user::{Role, User, UserChanges, UserId, UserStatus};
+use domain::user::{AccountField, Role, User, UserChanges, UserId, UserStatus};
 
 use super::AdminService;
 use crate::caller;
-use crate::error::AppError;
+use crate::error::{AppError, Conflict};
+use crate::transaction::UnitError;
 
 /// An administrator's change of an account.
 #[derive(Debug, Clone)]
@@ -48,7 +48,7 @@ impl AdminService {
                 } else {
                     Vec::new()
                 };
-                let before = find(unit, id).await?;
+                let before = lock(unit, id).await?;
                 let after_role = changes.role.unwrap_or(before.role);
                 let after_status = changes.status.unwrap_or(before.status);
                 if is_active_admin(before.role, before.status)
@@ -94,7 +94,7 @@ impl AdminService {
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
                 let admins = lock_active_admins(unit).await?;
-                let before = find(unit, id).await?;
+                let before = lock(unit, id).await?;
                 if is_active_admin(before.role, before.status) {
                     ensure_not_last_admin(&admins, id)?;
                 }
@@ -114,16 +114,18 @@ impl AdminService {
 /// The active administrators, their rows locked until the unit ends, so
 /// that changes that could remove one run one after another and each sees
 /// the administrators the one before left.
-async fn lock_active_admins(unit: &dyn UnitOfWork) -> Result<Vec<UserId>, AppError> {
+async fn lock_active_admins(unit: &dyn UnitOfWork) -> Result<Vec<UserId>, UnitError> {
     Ok(unit.users().lock_active_admins().await?)
 }
 
-/// The account as stored now.
-async fn find(unit: &dyn UnitOfWork, id: UserId) -> Result<User, AppError> {
-    unit.users()
-        .find_by_id(id)
+/// The account as stored now, locked until the unit ends, so that what the
+/// trail says it was is what the change replaced.
+async fn lock(unit: &dyn UnitOfWork, id: UserId) -> Result<User, UnitError> {
+    Ok(unit
+        .users()
+        .lock_by_id(id)
         .await?
-        .ok_or(AppError::NotFound("user"))
+        .ok_or(AppError::NotFound("user"))?)
 }
 
 /// Refuses to let `leaving` go when no other of the locked `admins` stays.
@@ -143,36 +145,44 @@ fn is_active_admin(role: Role, status: UserStatus) -> bool {
 /// removed.
 fn removal(deleted: &User) -> Vec<FieldChange> {
     [
-        ("email", deleted.email.as_str()),
-        ("displayName", deleted.display_name.as_str()),
-        ("role", deleted.role.as_str()),
-        ("status", deleted.status.as_str()),
+        (AccountField::Email, deleted.email.as_str()),
+        (AccountField::DisplayName, deleted.display_name.as_str()),
+        (AccountField::Role, deleted.role.as_str()),
+        (AccountField::Status, deleted.status.as_str()),
     ]
     .into_iter()
     .map(|(field, before)| FieldChange {
-        field: field.to_owned(),
+        field,
         before: Some(before.to_owned()),
         after: None,
     })
     .collect()
 }
 
-/// The fields that differ, in the API's names.
+/// The fields that differ.
 fn differences(before: &User, after: &User) -> Vec<FieldChange> {
     let fields = [
         (
-            "displayName",
+            AccountField::DisplayName,
             before.display_name.as_str(),
             after.display_name.as_str(),
         ),
-        ("role", before.role.as_str(), after.role.as_str()),
-        ("status", before.status.as_str(), after.status.as_str()),
+        (
+            AccountField::Role,
+            before.role.as_str(),
+            after.role.as_str(),
+        ),
+        (
+            AccountField::Status,
+            before.status.as_str(),
+            after.status.as_str(),
+        ),
     ];
     fields
         .into_iter()
         .filter(|(_, before, after)| before != after)
         .map(|(field, before, after)| FieldChange {
-            field: field.to_owned(),
+            field,
             before: Some(before.to_owned()),
             after: Some(after.to_owned()),
         })

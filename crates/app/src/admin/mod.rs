@@ -1,14 +1,15 @@
-//! Administration: listing, changing and deleting accounts, and reading
-//! the audit trail. Every use case starts by checking that the caller is an
+//! Administration: listing, changing and deleting accounts, clearing
+//! sign-in lockouts, and reading the audit trail. Every use case starts by checking that the caller is an
 //! administrator, by the token and by the account as stored now.
 
 mod audit_events;
 mod change_user;
 mod list_users;
+mod unlock;
 
 use std::sync::Arc;
 
-use domain::ports::{AuditLog, Clock, CursorSigner, UserRepository};
+use domain::ports::{AuditReads, Clock, CursorSigner, UserReads};
 
 pub use audit_events::AuditQuery;
 pub use change_user::UserChange;
@@ -19,8 +20,8 @@ use crate::transaction::Transactions;
 /// The administration use cases.
 #[derive(Clone)]
 pub struct AdminService {
-    users: Arc<dyn UserRepository>,
-    audit: Arc<dyn AuditLog>,
+    users: Arc<dyn UserReads>,
+    audit: Arc<dyn AuditReads>,
     transactions: Transactions,
     cursors: Arc<dyn CursorSigner>,
     clock: Arc<dyn Clock>,
@@ -29,8 +30,8 @@ pub struct AdminService {
 impl AdminService {
     /// Wires the service to its ports.
     pub fn new(
-        users: Arc<dyn UserRepository>,
-        audit: Arc<dyn AuditLog>,
+        users: Arc<dyn UserReads>,
+        audit: Arc<dyn AuditReads>,
         transactions: Transactions,
         cursors: Arc<dyn CursorSigner>,
         clock: Arc<dyn Clock>,

@@ -1,11 +1,10 @@
 use domain::audit::{AuditAction, Origin};
 use domain::auth::AccessClaims;
-use domain::error::Conflict;
 use domain::session::EndReason;
-use domain::user::{Role, User, UserChanges, UserFilter, UserStatus};
+use domain::user::{AccountField, Role, User, UserChanges, UserFilter, UserStatus};
 
 use super::{UserChange, UserQuery};
-use crate::error::{AppError, Forbidden, Rejection};
+use crate::error::{AppError, Conflict, Forbidden, Rejection};
 use crate::fixtures::{Ports, claims_for, registered_user};
 
 fn admin() -> User {
@@ -122,13 +121,7 @@ async fn a_cursor_the_service_did_not_seal_is_rejected_before_any_listing() {
         .expect_err("rejected");
 
     assert!(
-        matches!(
-            error,
-            AppError::Rejected(Rejection {
-                field: "cursor",
-                ..
-            })
-        ),
+        matches!(error, AppError::Rejected(Rejection::ForeignCursor)),
         "{error:?}"
     );
 }
@@ -148,7 +141,7 @@ async fn disabling_an_account_ends_its_sessions_and_records_the_change() {
     ports
         .unit
         .users
-        .expect_find_by_id()
+        .expect_lock_by_id()
         .returning(move |_| Ok(Some(before.clone())));
     ports
         .unit
@@ -179,7 +172,7 @@ async fn disabling_an_account_ends_its_sessions_and_records_the_change() {
                 && event.actor == Some(admin_id)
                 && event.subject == Some(id)
                 && event.changes.len() == 1
-                && event.changes[0].field == "status"
+                && event.changes[0].field == AccountField::Status
                 && event.changes[0].before.as_deref() == Some("active")
                 && event.changes[0].after.as_deref() == Some("disabled")
         })
@@ -222,7 +215,7 @@ async fn the_last_active_administrator_cannot_be_disabled_or_deleted() {
     ports
         .unit
         .users
-        .expect_find_by_id()
+        .expect_lock_by_id()
         .returning(move |_| Ok(Some(stored.clone())));
     ports.unit.users.expect_update().never();
     ports.unit.users.expect_delete().never();

@@ -1,6 +1,6 @@
 use domain::audit::{AuditAction, AuditEvent, FieldChange, Origin};
 use domain::ports::TransactionOptions;
-use domain::user::{Email, Role, User, UserChanges, UserStatus};
+use domain::user::{AccountField, Email, Role, User, UserChanges, UserStatus};
 
 use super::{AuthService, Registration};
 use crate::error::AppError;
@@ -29,7 +29,7 @@ impl AuthService {
         self.ports
             .transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let Some(before) = unit.users().find_by_email(email).await? else {
+                let Some(before) = unit.users().lock_by_email(email).await? else {
                     return Ok(None);
                 };
                 let promoted = unit.users().update(before.id, &changes, None, now).await?;
@@ -37,8 +37,16 @@ impl AuthService {
                     .about(promoted.id)
                     .detail("promoted")
                     .changing(vec![
-                        change("role", before.role.as_str(), promoted.role.as_str()),
-                        change("status", before.status.as_str(), promoted.status.as_str()),
+                        change(
+                            AccountField::Role,
+                            before.role.as_str(),
+                            promoted.role.as_str(),
+                        ),
+                        change(
+                            AccountField::Status,
+                            before.status.as_str(),
+                            promoted.status.as_str(),
+                        ),
                     ]);
                 unit.audit().record(&event).await?;
                 Ok(Some(promoted))
@@ -82,9 +90,9 @@ impl AuthService {
     }
 }
 
-fn change(field: &str, before: &str, after: &str) -> FieldChange {
+fn change(field: AccountField, before: &str, after: &str) -> FieldChange {
     FieldChange {
-        field: field.to_owned(),
+        field,
         before: Some(before.to_owned()),
         after: Some(after.to_owned()),
     }

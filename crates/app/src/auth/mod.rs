@@ -10,13 +10,12 @@ mod register;
 mod sessions;
 mod throttling;
 mod tokens;
-mod unlock;
 
 use std::sync::Arc;
 
 use domain::ports::{
-    Clock, PasswordHasher, PasswordStrength, RefreshSecrets, SessionRepository, ThrottleRepository,
-    TokenIssuer, UserRepository,
+    Clock, PasswordHasher, PasswordStrength, RefreshSecrets, SessionReads, ThrottleReads,
+    TokenIssuer, UserReads,
 };
 use domain::session::SessionLifetime;
 use domain::throttle::ThrottleRule;
@@ -31,12 +30,13 @@ use crate::transaction::Transactions;
 /// What the authentication use cases reach the world through.
 #[derive(Clone)]
 pub struct AuthPorts {
-    /// Accounts, outside units of work.
-    pub users: Arc<dyn UserRepository>,
-    /// Sessions, outside units of work (the check of every access token).
-    pub sessions: Arc<dyn SessionRepository>,
-    /// Attempt counters, outside units of work (the lock check).
-    pub throttles: Arc<dyn ThrottleRepository>,
+    /// Accounts, read outside units of work.
+    pub users: Arc<dyn UserReads>,
+    /// Sessions, read outside units of work (the check of every access
+    /// token).
+    pub sessions: Arc<dyn SessionReads>,
+    /// The locks of the attempt counters, read before any password work.
+    pub throttles: Arc<dyn ThrottleReads>,
     /// Units of work, for every change.
     pub transactions: Transactions,
     /// Password hashing.

@@ -26,12 +26,17 @@ impl AuthService {
     /// account. A wrong current password counts as a failed sign-in, so
     /// that a stolen access token cannot be used to guess it.
     ///
+    /// The password is checked and the new one hashed outside the unit of
+    /// work, which then locks the account and changes it only if its hash
+    /// is still the one that was checked.
+    ///
     /// # Errors
     ///
-    /// [`AppError::Rejected`] for a wrong current password (field
-    /// `currentPassword`) or a guessable new one (`newPassword`);
-    /// [`AppError::RateLimited`] while sign-ins of the account or client are
-    /// locked; [`AuthFailure::AccountGone`](crate::error::AuthFailure::AccountGone) or
+    /// [`AppError::Rejected`] for a wrong current password or a new one
+    /// that is the same or guessable; [`AppError::RateLimited`] while
+    /// sign-ins of the account or client are locked;
+    /// [`AppError::Contention`] when the hash changed while the new one was
+    /// being made; [`AuthFailure::AccountGone`](crate::error::AuthFailure::AccountGone) or
     /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
     /// for an account that is gone or disabled; [`AppError::Unavailable`] or
     /// [`AppError::Internal`] when a dependency fails.
@@ -58,16 +63,14 @@ impl AuthService {
                 origin,
             })
             .await?;
-            return Err(rejected("currentPassword", "is not the current password"));
+            return Err(AppError::Rejected(Rejection::WrongCurrentPassword));
         }
         if change.new.as_password().expose() == change.current.expose() {
-            return Err(rejected(
-                "newPassword",
-                "must differ from the current password",
-            ));
+            return Err(AppError::Rejected(Rejection::UnchangedPassword));
         }
-        self.ensure_strong("newPassword", &change.new, &user.email, &user.display_name)
-            .await?;
+        self.ensure_strong(&change.new, &user.email, &user.display_name)
+            .await
+            .map_err(|weak| AppError::Rejected(Rejection::WeakNewPassword(weak)))?;
         let hash = self.ports.hasher.hash(change.new.as_password()).await?;
         let now = self.ports.clock.now();
         let account_key = ThrottleKey::login_account(&user.email);
@@ -78,6 +81,13 @@ impl AuthService {
             .ports
             .transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let locked = caller::active(unit.users().lock_by_id(user.id).await?)?;
+                if locked.password_hash != user.password_hash {
+                    return Err(AppError::Contention(
+                        "the password hash changed while the new one was being made".into(),
+                    )
+                    .into());
+                }
                 unit.users().set_password_hash(user.id, &hash, now).await?;
                 let ended = unit
                     .sessions()
@@ -97,27 +107,20 @@ impl AuthService {
         Ok(())
     }
 
-    /// Refuses a new password that is too easy to guess for its owner.
+    /// Refuses a new password that is too easy to guess for its owner; the
+    /// reason, in words for a person.
     pub(super) async fn ensure_strong(
         &self,
-        field: &'static str,
         password: &NewPassword,
         email: &Email,
         display_name: &DisplayName,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), String> {
         self.ports
             .strength
             .check(password.as_password(), email, display_name)
             .await
-            .map_err(|weak| rejected(field, weak.0))
+            .map_err(|weak| weak.0)
     }
-}
-
-fn rejected(field: &'static str, message: impl Into<String>) -> AppError {
-    AppError::Rejected(Rejection {
-        field,
-        message: message.into(),
-    })
 }
 
 #[cfg(test)]
@@ -138,36 +141,53 @@ mod tests {
     }
 
     /// Ports where the caller's account has [`CURRENT`] and nothing is
-    /// locked; the claims of the caller's session.
+    /// locked; the account and the claims of the caller's session.
     fn ports_for_caller() -> (Ports, AccessClaims) {
+        let (ports, claims, _) = ports_with_account();
+        (ports, claims)
+    }
+
+    fn ports_with_account() -> (Ports, AccessClaims, domain::user::User) {
         let mut ports = Ports::new();
         let user = registered_user(CURRENT);
         let claims = claims_for(&user);
+        let stored = user.clone();
         ports
             .users
             .expect_find_by_id()
-            .returning(move |_| Ok(Some(user.clone())));
+            .returning(move |_| Ok(Some(stored.clone())));
         ports
             .hasher
             .expect_verify()
             .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
         ports.nothing_locked();
         ports.audit_accepted();
-        (ports, claims)
+        (ports, claims, user)
     }
 
-    fn is_rejected(error: &AppError, on: &str) -> bool {
-        matches!(error, AppError::Rejected(Rejection { field, .. }) if *field == on)
-    }
-
-    #[tokio::test]
-    async fn the_new_hash_is_stored_and_every_other_session_ends() {
-        let (mut ports, claims) = ports_for_caller();
+    /// Ports that accept `new` as strong enough and hash it.
+    fn new_password_accepted(ports: &mut Ports) {
         ports.strength.expect_check().returning(|_, _, _| Ok(()));
         ports
             .hasher
             .expect_hash()
             .returning(|p| Ok(hash_of(p.expose())));
+    }
+
+    fn is_rejected(error: &AppError, why: &Rejection) -> bool {
+        matches!(error, AppError::Rejected(rejection) if rejection == why)
+    }
+
+    #[tokio::test]
+    async fn the_new_hash_is_stored_and_every_other_session_ends() {
+        let (mut ports, claims, account) = ports_with_account();
+        new_password_accepted(&mut ports);
+        ports
+            .unit
+            .users
+            .expect_lock_by_id()
+            .times(1)
+            .returning(move |_| Ok(Some(account.clone())));
         let user = claims.user_id;
         ports
             .unit
@@ -228,7 +248,10 @@ mod tests {
             .await
             .expect_err("refused");
 
-        assert!(is_rejected(&error, "currentPassword"), "{error:?}");
+        assert!(
+            is_rejected(&error, &Rejection::WrongCurrentPassword),
+            "{error:?}"
+        );
     }
 
     #[tokio::test]
@@ -250,7 +273,75 @@ mod tests {
             .await
             .expect_err("unchanged");
 
-        assert!(is_rejected(&weak, "newPassword"), "{weak:?}");
-        assert!(is_rejected(&same, "newPassword"), "{same:?}");
+        assert!(
+            is_rejected(
+                &weak,
+                &Rejection::WeakNewPassword("is too easy to guess".to_owned())
+            ),
+            "{weak:?}"
+        );
+        assert!(
+            is_rejected(&same, &Rejection::UnchangedPassword),
+            "{same:?}"
+        );
+    }
+
+    /// The change of [`CURRENT`] to a strong new password, when the unit
+    /// finds the account as `locked`; the error, and how the unit ended.
+    async fn refused_when_locked_as(
+        mut ports: Ports,
+        claims: &AccessClaims,
+        locked: domain::user::User,
+    ) -> (AppError, Vec<&'static str>) {
+        new_password_accepted(&mut ports);
+        ports
+            .unit
+            .users
+            .expect_lock_by_id()
+            .returning(move |_| Ok(Some(locked.clone())));
+        ports.unit.users.expect_set_password_hash().never();
+        ports.unit.sessions.expect_end_all().never();
+        let journal = ports.journal.clone();
+
+        let error = ports
+            .auth()
+            .change_password(
+                claims,
+                change(CURRENT, "brand new secret words"),
+                &Origin::default(),
+            )
+            .await
+            .expect_err("refused");
+
+        let ended = journal.lock().expect("journal").clone();
+        (error, ended)
+    }
+
+    #[tokio::test]
+    async fn a_hash_changed_meanwhile_keeps_it_and_asks_to_try_again() {
+        let (ports, claims, mut account) = ports_with_account();
+        account.password_hash = hash_of("changed by another request");
+
+        let (error, ended) = refused_when_locked_as(ports, &claims, account).await;
+
+        assert!(matches!(error, AppError::Contention(_)), "{error:?}");
+        assert_eq!(ended, ["rollback"]);
+    }
+
+    #[tokio::test]
+    async fn an_account_disabled_meanwhile_is_refused_and_keeps_its_hash() {
+        let (ports, claims, mut account) = ports_with_account();
+        account.status = domain::user::UserStatus::Disabled;
+
+        let (error, ended) = refused_when_locked_as(ports, &claims, account).await;
+
+        assert!(
+            matches!(
+                error,
+                AppError::Forbidden(crate::error::Forbidden::AccountDisabled)
+            ),
+            "{error:?}"
+        );
+        assert_eq!(ended, ["rollback"]);
     }
 }

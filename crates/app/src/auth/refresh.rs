@@ -70,8 +70,8 @@ impl AuthService {
                 // its tokens as they were.
                 match unit.users().find_by_id(session.user_id).await? {
                     Some(user) if user.is_active() => Ok(Rotated::Live(Box::new((session, user)))),
-                    Some(_) => Err(AppError::Forbidden(Forbidden::AccountDisabled)),
-                    None => Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken)),
+                    Some(_) => Err(AppError::Forbidden(Forbidden::AccountDisabled).into()),
+                    None => Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken).into()),
                 }
             })
             .await?;

@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::AuthService;
 use crate::error::AppError;
+use crate::transaction::UnitError;
 
 /// A failed sign-in, to count and record.
 pub(super) struct FailedLogin<'a> {
@@ -90,7 +91,7 @@ pub(super) async fn count_attempt(
     key: &ThrottleKey,
     rule: &ThrottleRule,
     now: OffsetDateTime,
-) -> Result<bool, AppError> {
+) -> Result<bool, UnitError> {
     let attempts = unit.throttles().hit(key, now, rule.window).await?;
     match rule.lock_after(attempts) {
         Some(lock) => {

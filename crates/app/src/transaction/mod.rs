@@ -7,11 +7,35 @@ mod tests;
 
 use std::sync::Arc;
 
+use domain::error::RepoError;
 use domain::ports::{Clock, TransactionOptions, Transactor, UnitOfWork};
 
 use crate::error::AppError;
 
 pub use retry::RetryPolicy;
+
+/// Why the work of a unit of work failed: a rule of the use case, or the
+/// store. The runner reruns the unit when the store says it lost a
+/// conflict; every other failure ends the run as the [`AppError`] it
+/// converts into.
+#[derive(Debug, thiserror::Error)]
+pub enum UnitError {
+    /// The use case refused to go on.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] RepoError),
+}
+
+impl From<UnitError> for AppError {
+    fn from(error: UnitError) -> Self {
+        match error {
+            UnitError::App(error) => error,
+            UnitError::Store(error) => error.into(),
+        }
+    }
+}
 
 /// Runs work inside units of work from a [`Transactor`].
 #[derive(Clone)]
@@ -50,22 +74,23 @@ impl Transactions {
     pub async fn run<T>(
         &self,
         options: TransactionOptions,
-        mut work: impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
+        mut work: impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, UnitError>,
     ) -> Result<T, AppError> {
         let mut attempt = 1;
         loop {
-            let error = match self.attempt(options, &mut work).await {
+            let conflict = match self.attempt(options, &mut work).await {
                 Ok(value) => return Ok(value),
-                Err(error) => error,
+                Err(UnitError::Store(RepoError::Retryable(conflict))) => conflict,
+                Err(error) => return Err(error.into()),
             };
-            if !matches!(error, AppError::Contention(_)) || attempt >= self.retry.max_attempts() {
-                return Err(error);
+            if attempt >= self.retry.max_attempts() {
+                return Err(AppError::Contention(conflict));
             }
             let pause = self.retry.pause_before(attempt + 1, fastrand::f64());
             tracing::debug!(
                 attempt,
                 pause_ms = pause.as_millis(),
-                error = %error,
+                error = %conflict,
                 "retrying a unit of work that lost a conflict"
             );
             self.clock.sleep(pause).await;
@@ -76,8 +101,8 @@ impl Transactions {
     async fn attempt<T>(
         &self,
         options: TransactionOptions,
-        work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, UnitError>,
+    ) -> Result<T, UnitError> {
         let unit = self.transactor.begin(options).await?;
         finish(unit, work).await
     }
@@ -89,11 +114,12 @@ impl Transactions {
 ///
 /// # Errors
 ///
-/// `work`'s error, or the savepoint's.
+/// `work`'s error, or the savepoint's. A lost conflict among them must
+/// reach the outermost [`Transactions::run`], which reruns the whole unit.
 pub async fn nested<T>(
     unit: &dyn UnitOfWork,
-    mut work: impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
-) -> Result<T, AppError> {
+    mut work: impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, UnitError>,
+) -> Result<T, UnitError> {
     let inner = unit.nest().await?;
     finish(inner, &mut work).await
 }
@@ -101,8 +127,8 @@ pub async fn nested<T>(
 /// Commits `unit` after `work` succeeds, or rolls it back after it fails.
 async fn finish<T>(
     unit: Box<dyn UnitOfWork>,
-    work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, AppError>,
-) -> Result<T, AppError> {
+    work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, UnitError>,
+) -> Result<T, UnitError> {
     match work(&*unit).await {
         Ok(value) => {
             unit.commit().await?;

@@ -87,7 +87,7 @@ async fn failed_work_is_rolled_back_and_its_error_returned_without_retry() {
 
     let error = transactions
         .run(TransactionOptions::default(), async |_| {
-            Err::<(), _>(AppError::NotFound("user"))
+            Err::<(), _>(AppError::NotFound("user").into())
         })
         .await
         .expect_err("fails");
@@ -210,10 +210,13 @@ fn outer_with_nested(inner: Ending) -> MockUnitOfWork {
 async fn a_failed_nested_unit_is_rolled_back_alone_and_its_error_handed_to_the_caller() {
     let outer = outer_with_nested(Ending::RollsBack);
 
-    let inner = nested(&outer, async |_| Err::<(), _>(AppError::NotFound("user"))).await;
+    let inner = nested(&outer, async |_| {
+        Err::<(), _>(AppError::NotFound("user").into())
+    })
+    .await;
 
     assert!(
-        matches!(inner, Err(AppError::NotFound("user"))),
+        matches!(inner, Err(UnitError::App(AppError::NotFound("user")))),
         "{inner:?}"
     );
 }

@@ -5,7 +5,7 @@ mod update_me;
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, UserRepository};
+use domain::ports::{Clock, UserReads};
 
 pub use update_me::ProfileChange;
 
@@ -14,7 +14,7 @@ use crate::transaction::Transactions;
 /// The account use cases.
 #[derive(Clone)]
 pub struct UserService {
-    users: Arc<dyn UserRepository>,
+    users: Arc<dyn UserReads>,
     transactions: Transactions,
     clock: Arc<dyn Clock>,
 }
@@ -22,7 +22,7 @@ pub struct UserService {
 impl UserService {
     /// Wires the service to its ports.
     pub fn new(
-        users: Arc<dyn UserRepository>,
+        users: Arc<dyn UserReads>,
         transactions: Transactions,
         clock: Arc<dyn Clock>,
     ) -> Self {

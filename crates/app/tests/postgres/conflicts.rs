@@ -2,10 +2,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use adapters_postgres::{Database, PgTransactor, PgUserRepository, Thresholds};
+use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
 use app::error::AppError;
 use app::transaction::{RetryPolicy, Transactions};
-use domain::ports::{TransactionOptions, UserRepository};
+use domain::ports::{TransactionOptions, UserReads};
 use domain::user::Email;
 use sqlx::postgres::PgPoolOptions;
 use test_db::TestDatabase;
@@ -71,7 +71,7 @@ impl Race {
     }
 
     async fn assert_both_registered(&self) {
-        let users = PgUserRepository::new(self.database.clone());
+        let users = PgReads::new(self.database.clone());
         for address in &self.addresses {
             let email = Email::parse(address).expect("valid");
             assert!(users.find_by_email(&email).await.expect("query").is_some());
@@ -89,7 +89,7 @@ async fn write_skew(race: &Race, side: usize) -> Result<(), AppError> {
         .run(TransactionOptions::SERIALIZABLE, async |unit| {
             let first_run = race.first_run();
             let other = Email::parse(other).expect("valid");
-            unit.users().find_by_email(&other).await?;
+            unit.users().lock_by_email(&other).await?;
             if first_run {
                 race.barrier.wait().await;
             }

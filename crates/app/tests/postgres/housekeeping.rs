@@ -1,10 +1,9 @@
 use std::sync::Arc;
 
-use adapters_postgres::{
-    Database, PgAuditLog, PgSessionRepository, PgThrottleRepository, PgUserRepository, Thresholds,
-};
+use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
 use app::housekeeping::{Housekeeping, PurgePolicy};
-use domain::ports::{SessionRepository, ThrottleRepository, UserRepository};
+use app::transaction::{RetryPolicy, Transactions};
+use domain::ports::{SessionReads, TransactionOptions, UnitOfWork};
 use domain::session::{EndReason, NewSession, SecretDigest, SessionId, SessionLifetime};
 use domain::throttle::ThrottleKey;
 use domain::user::{Email, UserId};
@@ -19,16 +18,12 @@ const LIFETIME: SessionLifetime = SessionLifetime {
     grace: Duration::seconds(10),
 };
 
-async fn open_session(
-    sessions: &PgSessionRepository,
-    user: UserId,
-    at: OffsetDateTime,
-) -> SessionId {
+async fn open_session(unit: &dyn UnitOfWork, user: UserId, at: OffsetDateTime) -> SessionId {
     let id = SessionId::generate();
     // Any digest unique to the session will do.
     let mut digest = [0; 32];
     digest[..16].copy_from_slice(id.as_uuid().as_bytes());
-    sessions
+    unit.sessions()
         .insert(&NewSession {
             id,
             user_id: user,
@@ -48,47 +43,45 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
     test_db::run(async {
         let test_database = TestDatabase::create().await;
         let database = Database::new(test_database.pool(6).await, Thresholds::default());
-        let users = PgUserRepository::new(database.clone());
-        let sessions = PgSessionRepository::new(database.clone());
-        let throttles = PgThrottleRepository::new(database.clone());
-        let audit = PgAuditLog::new(database.clone());
-        let owner = users
-            .insert(&user(&unique("purge")))
-            .await
-            .expect("inserted")
-            .id;
+        let transactions = Transactions::new(
+            Arc::new(PgTransactor::new(database.clone())),
+            Arc::new(TokioClock),
+            RetryPolicy::default(),
+        );
         let now = OffsetDateTime::now_utc();
-        let mut live = Vec::new();
-        for _ in 0..3 {
-            live.push(open_session(&sessions, owner, now).await);
-        }
-        // Idle for eight days, past the seven-day timeout.
-        for _ in 0..7 {
-            open_session(&sessions, owner, now - Duration::days(8)).await;
-        }
-        for _ in 0..5 {
-            let id = open_session(&sessions, owner, now).await;
-            sessions
-                .end(owner, id, EndReason::Logout, now)
-                .await
-                .expect("ended");
-        }
         let spent = ThrottleKey::login_account(&Email::parse("spent@example.com").expect("valid"));
         let counting =
             ThrottleKey::login_account(&Email::parse("counting@example.com").expect("valid"));
-        throttles
-            .hit(&spent, now - Duration::hours(2), Duration::hours(1))
+        let (owner, mut live) = transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let owner = unit.users().insert(&user(&unique("purge"))).await?.id;
+                let mut live = Vec::new();
+                for _ in 0..3 {
+                    live.push(open_session(unit, owner, now).await);
+                }
+                // Idle for eight days, past the seven-day timeout.
+                for _ in 0..7 {
+                    open_session(unit, owner, now - Duration::days(8)).await;
+                }
+                for _ in 0..5 {
+                    let id = open_session(unit, owner, now).await;
+                    unit.sessions()
+                        .end(owner, id, EndReason::Logout, now)
+                        .await?;
+                }
+                unit.throttles()
+                    .hit(&spent, now - Duration::hours(2), Duration::hours(1))
+                    .await?;
+                unit.throttles()
+                    .hit(&counting, now, Duration::hours(1))
+                    .await?;
+                Ok((owner, live))
+            })
             .await
-            .expect("hit");
-        throttles
-            .hit(&counting, now, Duration::hours(1))
-            .await
-            .expect("hit");
+            .expect("arranged");
         let replica = || {
             Housekeeping::new(
-                Arc::new(sessions.clone()),
-                Arc::new(throttles.clone()),
-                Arc::new(audit.clone()),
+                Arc::new(PgTransactor::new(database.clone())),
                 Arc::new(TokioClock),
                 PurgePolicy {
                     batch: 2,
@@ -104,7 +97,10 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
         let (a, b) = (a.expect("purged"), b.expect("purged"));
         assert_eq!(a.sessions + b.sessions, 12);
         assert_eq!(a.throttles + b.throttles, 1);
-        let left = sessions.list_live(owner, now).await.expect("listed");
+        let left = PgReads::new(database.clone())
+            .list_live(owner, now)
+            .await
+            .expect("listed");
         let mut left: Vec<SessionId> = left.into_iter().map(|session| session.id).collect();
         left.sort();
         live.sort();
@@ -114,13 +110,15 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
             .await
             .expect("count");
         assert_eq!(rows, 3);
-        assert_eq!(
-            throttles
-                .hit(&counting, now, Duration::hours(1))
-                .await
-                .expect("hit"),
-            2,
-            "a counter in its window is kept"
-        );
+        let attempts = transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                Ok(unit
+                    .throttles()
+                    .hit(&counting, now, Duration::hours(1))
+                    .await?)
+            })
+            .await
+            .expect("hit");
+        assert_eq!(attempts, 2, "a counter in its window is kept");
     });
 }

@@ -4,6 +4,12 @@
 //! `Arc<dyn Port>`; with the `mocks` feature each has a mockall fake named
 //! `Mock<Port>`. Each method documents which error it MUST return for each
 //! kind of failure: implementations are interchangeable only if they agree.
+//!
+//! The store's ports come in pairs: `UserReads`, `SessionReads`,
+//! `ThrottleReads` and `AuditReads` are the single reads a request may make
+//! without a transaction; `UserRepository`, `SessionRepository`,
+//! `ThrottleRepository` and `AuditLog` exist only inside a
+//! [`UnitOfWork`], and every change goes through them.
 
 mod audit_log;
 mod clock;
@@ -18,21 +24,21 @@ mod token_issuer;
 mod transaction;
 mod user_repository;
 
-pub use audit_log::AuditLog;
+pub use audit_log::{AuditLog, AuditReads};
 pub use clock::Clock;
 pub use cursor_signer::CursorSigner;
 pub use password_hasher::{HasherError, PasswordHasher};
 pub use password_strength::{PasswordStrength, WeakPassword};
 pub use readiness::{NotReady, ReadinessProbe};
 pub use refresh_secrets::RefreshSecrets;
-pub use session_repository::SessionRepository;
-pub use throttle_repository::ThrottleRepository;
+pub use session_repository::{SessionReads, SessionRepository};
+pub use throttle_repository::{ThrottleReads, ThrottleRepository};
 pub use token_issuer::{TokenError, TokenIssuer};
 pub use transaction::{Access, Isolation, TransactionOptions, Transactor, UnitOfWork};
-pub use user_repository::UserRepository;
+pub use user_repository::{UserReads, UserRepository};
 
 #[cfg(feature = "mocks")]
-pub use audit_log::MockAuditLog;
+pub use audit_log::{MockAuditLog, MockAuditReads};
 #[cfg(feature = "mocks")]
 pub use clock::MockClock;
 #[cfg(feature = "mocks")]
@@ -46,12 +52,12 @@ pub use readiness::MockReadinessProbe;
 #[cfg(feature = "mocks")]
 pub use refresh_secrets::MockRefreshSecrets;
 #[cfg(feature = "mocks")]
-pub use session_repository::MockSessionRepository;
+pub use session_repository::{MockSessionReads, MockSessionRepository};
 #[cfg(feature = "mocks")]
-pub use throttle_repository::MockThrottleRepository;
+pub use throttle_repository::{MockThrottleReads, MockThrottleRepository};
 #[cfg(feature = "mocks")]
 pub use token_issuer::MockTokenIssuer;
 #[cfg(feature = "mocks")]
 pub use transaction::{MockTransactor, MockUnitOfWork};
 #[cfg(feature = "mocks")]
-pub use user_repository::MockUserRepository;
+pub use user_repository::{MockUserReads, MockUserRepository};

@@ -5,10 +5,31 @@ use crate::error::RepoError;
 use crate::session::{EndReason, NewSession, Rotation, SecretDigest, Session, SessionId};
 use crate::user::UserId;
 
-/// Stores sessions and the digests of their refresh secrets.
+/// Reads of sessions that need no unit of work.
 ///
 /// A session is live until it is ended, passes its absolute lifetime or
-/// idles past its idle timeout; methods that find or change sessions see
+/// idles past its idle timeout; these see live ones only.
+///
+/// # Errors
+///
+/// Every method fails as [`UserReads`](super::UserReads)' methods do.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait SessionReads: Send + Sync {
+    /// The live session with this identifier.
+    async fn find_live(
+        &self,
+        id: SessionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, RepoError>;
+
+    /// The account's live sessions, the newest first.
+    async fn list_live(&self, user: UserId, now: OffsetDateTime)
+    -> Result<Vec<Session>, RepoError>;
+}
+
+/// Sessions and the digests of their refresh secrets, inside a
+/// [`UnitOfWork`](super::UnitOfWork). Methods that change sessions change
 /// live ones only unless they say otherwise.
 ///
 /// # Errors
@@ -40,17 +61,6 @@ pub trait SessionRepository: Send + Sync {
         presented: &SecretDigest,
         now: OffsetDateTime,
     ) -> Result<Option<UserId>, RepoError>;
-
-    /// The live session with this identifier.
-    async fn find_live(
-        &self,
-        id: SessionId,
-        now: OffsetDateTime,
-    ) -> Result<Option<Session>, RepoError>;
-
-    /// The account's live sessions, the newest first.
-    async fn list_live(&self, user: UserId, now: OffsetDateTime)
-    -> Result<Vec<Session>, RepoError>;
 
     /// Ends the account's live session `id`. Returns whether it did.
     async fn end(

@@ -4,15 +4,15 @@ use time::{Duration, OffsetDateTime};
 use crate::error::RepoError;
 use crate::throttle::ThrottleKey;
 
-/// Shared counters of attempts, and the locks they lead to. Every replica
-/// sees the same counts, and a restart forgets none.
+/// The locks of the attempt counters, read without a unit of work. Every
+/// replica sees the same counts and locks, and a restart forgets none.
 ///
 /// # Errors
 ///
-/// Every method fails as [`UserRepository`](super::UserRepository)'s do.
+/// Every method fails as [`UserReads`](super::UserReads)' methods do.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
-pub trait ThrottleRepository: Send + Sync {
+pub trait ThrottleReads: Send + Sync {
     /// The latest end of a lock on any of `keys` that is still in force at
     /// `now`.
     async fn locked_until(
@@ -20,7 +20,17 @@ pub trait ThrottleRepository: Send + Sync {
         keys: &[ThrottleKey],
         now: OffsetDateTime,
     ) -> Result<Option<OffsetDateTime>, RepoError>;
+}
 
+/// Shared counters of attempts, and the locks they lead to, inside a
+/// [`UnitOfWork`](super::UnitOfWork).
+///
+/// # Errors
+///
+/// Every method fails as [`UserRepository`](super::UserRepository)'s do.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ThrottleRepository: Send + Sync {
     /// Counts one attempt at `now` and returns the attempts of the current
     /// window, this one included. A window starts with the first attempt
     /// and lasts `window`.

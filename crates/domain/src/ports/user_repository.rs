@@ -5,22 +5,68 @@ use crate::error::RepoError;
 use crate::password::PasswordHash;
 use crate::user::{Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition};
 
-/// Stores user accounts.
-///
-/// Implementations exist for a connection pool (each call on its own) and
-/// inside a [`UnitOfWork`](super::UnitOfWork) (all calls in one transaction).
+/// Reads of accounts that need no unit of work: each is one statement on
+/// whatever the store has committed.
 ///
 /// # Errors
 ///
 /// Every method returns [`RepoError::Unavailable`] when the store cannot be
 /// reached in time, [`RepoError::Timeout`] when a statement runs past its
-/// limit or waits too long for a lock, [`RepoError::Retryable`] when the
-/// surrounding transaction lost a conflict, [`RepoError::Invalid`] when the
-/// store refuses a value, and [`RepoError::Internal`] for anything else,
-/// including stored data that no longer parses into domain values.
+/// limit, [`RepoError::Invalid`] when the store refuses a value, and
+/// [`RepoError::Internal`] for anything else, including stored data that no
+/// longer parses into domain values.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait UserReads: Send + Sync {
+    /// The account with this identifier, if there is one.
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+
+    /// The account with this email address compared without regard to
+    /// letter case, if there is one.
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
+
+    /// Up to `limit` accounts matching `filter`, newest first (ties by
+    /// identifier, descending), strictly after `after` in that order.
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        after: Option<UserPosition>,
+        limit: u32,
+    ) -> Result<Vec<User>, RepoError>;
+}
+
+/// Accounts inside a [`UnitOfWork`](super::UnitOfWork): every change, and
+/// the reads that must see the unit's own changes or lock what the unit is
+/// about to change.
+///
+/// # Errors
+///
+/// Every method fails as [`UserReads`]' methods do, and returns
+/// [`RepoError::Retryable`] when the unit lost a serialization conflict or
+/// a deadlock, [`RepoError::Timeout`] too when it waited too long for a
+/// lock.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
+    /// The account with this identifier as this unit sees it, if there is
+    /// one; nothing is locked.
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+
+    /// The account with this identifier, its row locked until the unit
+    /// ends, so that no other unit changes it between this read and this
+    /// unit's change. A unit that waited for the lock sees the account as
+    /// the one before it left it.
+    async fn lock_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
+
+    /// As [`lock_by_id`](Self::lock_by_id), by email address compared
+    /// without regard to letter case.
+    async fn lock_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
+
+    /// The identifiers of the active administrators, each row locked until
+    /// the unit of work ends, so that changes that could remove the last
+    /// one run one after another.
+    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError>;
+
     /// Creates the account and returns it as stored (role `user`, status
     /// `active`, version 1).
     ///
@@ -29,13 +75,6 @@ pub trait UserRepository: Send + Sync {
     /// [`RepoError::Conflict`] with [`Conflict::EmailTaken`](crate::error::Conflict::EmailTaken)
     /// when another account has the same email address in any letter case.
     async fn insert(&self, user: &NewUser) -> Result<User, RepoError>;
-
-    /// The account with this identifier, if there is one.
-    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, RepoError>;
-
-    /// The account with this email address compared without regard to
-    /// letter case, if there is one.
-    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
 
     /// Applies `changes`, when the account's version is `expected` (or
     /// whatever it is, for `None`), and returns the account as changed, one
@@ -63,20 +102,6 @@ pub trait UserRepository: Send + Sync {
     ///
     /// As for [`update`](Self::update).
     async fn delete(&self, id: UserId, expected: Option<i64>) -> Result<User, RepoError>;
-
-    /// Up to `limit` accounts matching `filter`, newest first (ties by
-    /// identifier, descending), strictly after `after` in that order.
-    async fn list(
-        &self,
-        filter: &UserFilter,
-        after: Option<UserPosition>,
-        limit: u32,
-    ) -> Result<Vec<User>, RepoError>;
-
-    /// The identifiers of the active administrators, each row locked until
-    /// the unit of work ends, so that changes that could remove the last
-    /// one run one after another. Meaningful inside a unit of work only.
-    async fn lock_active_admins(&self) -> Result<Vec<UserId>, RepoError>;
 
     /// Replaces the password hash and returns the account as changed, one
     /// version later.

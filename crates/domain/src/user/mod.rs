@@ -2,6 +2,7 @@
 
 mod display_name;
 mod email;
+mod field;
 mod id;
 mod listing;
 mod role;
@@ -9,6 +10,7 @@ mod status;
 
 pub use display_name::{DisplayName, DisplayNameError};
 pub use email::{Email, EmailError};
+pub use field::AccountField;
 pub use id::UserId;
 pub use listing::{UserChanges, UserFilter, UserPosition};
 pub use role::{Role, UnknownRole};

@@ -1,15 +1,16 @@
 //! Reading the trail back, newest first and filtered, and purging it.
 
 use domain::audit::{AuditFilter, AuditRecord, FieldChange};
+use domain::user::AccountField;
 use serde_json::{Value, json};
 use time::Duration;
 
 use super::*;
 use crate::lease::Lease;
 
-fn change(field: &str, before: Option<&str>, after: Option<&str>) -> FieldChange {
+fn change(field: AccountField, before: Option<&str>, after: Option<&str>) -> FieldChange {
     FieldChange {
-        field: field.to_owned(),
+        field,
         before: before.map(str::to_owned),
         after: after.map(str::to_owned),
     }
@@ -68,10 +69,10 @@ fn an_event_reads_back_with_its_changes_origin_and_detail() {
             user_agent: Some("curl/8".to_owned()),
         };
         let changes = vec![
-            change("displayName", Some("Ada"), Some("Grace")),
-            change("role", Some("user"), Some("admin")),
-            change("note", None, Some("set")),
-            change("nickname", Some("A"), None),
+            change(AccountField::DisplayName, Some("Ada"), Some("Grace")),
+            change(AccountField::Role, Some("user"), Some("admin")),
+            change(AccountField::Status, None, Some("active")),
+            change(AccountField::Email, Some("ada@example.com"), None),
         ];
         let mut event = AuditEvent::new(AuditAction::UserUpdated, NOW, &origin)
             .about(user)
@@ -102,10 +103,73 @@ fn an_event_reads_back_with_its_changes_origin_and_detail() {
             json!([
                 {"field": "displayName", "before": "Ada", "after": "Grace"},
                 {"field": "role", "before": "user", "after": "admin"},
-                {"field": "note", "before": null, "after": "set"},
-                {"field": "nickname", "before": "A", "after": null},
+                {"field": "status", "before": null, "after": "active"},
+                {"field": "email", "before": "ada@example.com", "after": null},
             ])
         );
+    });
+}
+
+/// Inserts an event whose changes are `changes` as stored JSON, the way
+/// earlier versions wrote them.
+async fn stored_with(lease: &mut Lease, changes: Value) -> Uuid {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO audit_events (id, occurred_at, action, changes)
+         VALUES ($1, now(), 'user.updated', $2)",
+    )
+    .bind(id)
+    .bind(changes)
+    .execute(&mut **lease)
+    .await
+    .expect("stored");
+    id
+}
+
+#[test]
+fn changes_stored_by_earlier_versions_read_back_as_the_same_fields() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        stored_with(
+            &mut lease,
+            json!([
+                {"field": "email", "before": "ada@example.com", "after": null},
+                {"field": "displayName", "before": "Ada", "after": "Grace"},
+                {"field": "password", "before": null, "after": null},
+                {"field": "role", "before": "user", "after": "admin"},
+                {"field": "status", "before": "active", "after": "disabled"},
+            ]),
+        )
+        .await;
+
+        let records = list(&mut lease, &AuditFilter::default(), None, 10)
+            .await
+            .expect("listed");
+
+        let fields: Vec<AccountField> = records[0].changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, AccountField::ALL);
+        assert_eq!(
+            records[0].changes[1],
+            change(AccountField::DisplayName, Some("Ada"), Some("Grace"))
+        );
+    });
+}
+
+#[test]
+fn a_stored_change_of_an_unknown_field_is_an_internal_failure() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        stored_with(
+            &mut lease,
+            json!([{"field": "nickname", "before": "A", "after": null}]),
+        )
+        .await;
+
+        let error = list(&mut lease, &AuditFilter::default(), None, 10)
+            .await
+            .expect_err("corrupt");
+
+        assert!(matches!(error, RepoError::Internal(_)), "{error:?}");
     });
 }
 

@@ -5,14 +5,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use domain::ports::{SessionRepository, UserRepository};
 use domain::session::Rotation;
 use test_db::TestDatabase;
 use tokio::sync::Barrier;
 
 use super::*;
-use crate::test_support::database;
-use crate::users::PgUserRepository;
+use crate::test_support::{committed, database};
 
 const RACERS: usize = 20;
 
@@ -26,15 +24,15 @@ fn concurrent_refreshes_with_one_token_all_succeed_and_each_adds_a_current_secre
                 .await,
         );
         let user = new_user("race");
-        PgUserRepository::new(database.clone())
-            .insert(&user)
-            .await
-            .expect("account");
         let first = digest();
-        let session = PgSessionRepository::new(database.clone())
-            .insert(&new_session(user.id, first, NOW))
-            .await
-            .expect("session");
+        let session = committed(&database, async |unit| {
+            unit.users().insert(&user).await.expect("account");
+            unit.sessions()
+                .insert(&new_session(user.id, first, NOW))
+                .await
+                .expect("session")
+        })
+        .await;
 
         // Every racer holds its connection before any starts, so that the
         // statements reach the server together.
@@ -42,7 +40,7 @@ fn concurrent_refreshes_with_one_token_all_succeed_and_each_adds_a_current_secre
         let mut racers = tokio::task::JoinSet::new();
         let mut replacements = HashSet::new();
         for _ in 0..RACERS {
-            let mut lease = database.lease("test").await.expect("a connection");
+            let mut lease = database.lease().await.expect("a connection");
             let barrier = Arc::clone(&barrier);
             let replacement = digest();
             replacements.insert(bytes(replacement));

@@ -22,7 +22,7 @@ use crate::test_support::{database, new_user};
 const STATEMENTS: [&str; 7] = [
     "transaction.begin",
     "users.insert",
-    "users.find_by_email",
+    "users.lock_by_email",
     "transaction.savepoint",
     "users.insert",
     "transaction.release",
@@ -50,7 +50,7 @@ async fn every_kind_of_await(transactor: &PgTransactor) -> Result<(), RepoError>
     let unit = transactor.begin(TransactionOptions::SERIALIZABLE).await?;
     let user = new_user("cancelled");
     unit.users().insert(&user).await?;
-    unit.users().find_by_email(&user.email).await?;
+    unit.users().lock_by_email(&user.email).await?;
     let nested = unit.nest().await?;
     nested.users().insert(&new_user("nested")).await?;
     nested.commit().await?;

@@ -2,16 +2,13 @@
 //! own: locking the active administrators makes the second unit wait for
 //! the first, and then see that only one is left.
 
-use std::time::Duration;
-
 use domain::ports::{TransactionOptions, Transactor, UnitOfWork};
 use domain::user::UserChanges;
-use sqlx::PgPool;
-use test_db::TestDatabase;
+use test_db::{TestDatabase, until_a_session_waits_for_a_lock};
 use time::OffsetDateTime;
 
 use super::*;
-use crate::test_support::database;
+use crate::test_support::{committed, database};
 use crate::transaction::PgTransactor;
 
 fn demotion() -> UserChanges {
@@ -28,56 +25,32 @@ async fn demote(unit: &dyn UnitOfWork, admin: UserId) {
         .expect("demoted");
 }
 
-/// Waits until a session of this database waits for a row lock in the
-/// statement that locks the administrators.
-async fn until_a_unit_waits_for_the_admins(pool: &PgPool) {
-    let waiting = async {
-        loop {
-            let waiting: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity
-                  WHERE datname = current_database()
-                    AND pid <> pg_backend_pid()
-                    AND wait_event_type = 'Lock'
-                    AND query LIKE '%FOR UPDATE%'",
-            )
-            .fetch_one(pool)
-            .await
-            .expect("activity");
-            if waiting > 0 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(10), waiting)
-        .await
-        .expect("the second unit waits for the first one's locks");
-}
-
 #[test]
 fn of_two_units_demoting_different_admins_the_second_waits_and_keeps_the_last_one() {
     test_db::run(async {
         let test_database = TestDatabase::create().await;
         let pool = test_database.pool(4).await;
         let database = database(pool.clone());
-        let repository = PgUserRepository::new(database.clone());
-        let transactor = PgTransactor::new(database);
+        let transactor = PgTransactor::new(database.clone());
         let mut admins = Vec::new();
         for local_part in ["first", "second"] {
-            let user = repository
-                .insert(&new_user(local_part))
-                .await
-                .expect("account");
             let promotion = UserChanges {
                 role: Some(Role::Admin),
                 ..UserChanges::default()
             };
-            let now = OffsetDateTime::now_utc();
-            repository
-                .update(user.id, &promotion, None, now)
-                .await
-                .expect("promoted");
-            admins.push(user.id);
+            let admin = committed(&database, async |unit| {
+                let user = unit
+                    .users()
+                    .insert(&new_user(local_part))
+                    .await
+                    .expect("account");
+                unit.users()
+                    .update(user.id, &promotion, None, OffsetDateTime::now_utc())
+                    .await
+                    .expect("promoted")
+            })
+            .await;
+            admins.push(admin.id);
         }
         admins.sort();
 
@@ -104,14 +77,17 @@ fn of_two_units_demoting_different_admins_the_second_waits_and_keeps_the_last_on
                 seen
             }
         });
-        until_a_unit_waits_for_the_admins(&pool).await;
+        until_a_session_waits_for_a_lock(&pool).await;
         assert!(!second.is_finished());
         demote(first.as_ref(), admins[0]).await;
         first.commit().await.expect("commit");
         let seen_by_second = second.await.expect("the second unit");
 
         assert_eq!(seen_by_second, [admins[1]]);
-        let left = repository.lock_active_admins().await.expect("admins");
+        let left = committed(&database, async |unit| {
+            unit.users().lock_active_admins().await.expect("admins")
+        })
+        .await;
         assert_eq!(left, [admins[1]]);
     });
 }

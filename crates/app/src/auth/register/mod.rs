@@ -6,7 +6,7 @@ use domain::user::{DisplayName, Email, NewUser, User, UserId};
 
 use super::AuthService;
 use super::throttling::count_attempt;
-use crate::error::AppError;
+use crate::error::{AppError, Rejection};
 
 /// What a person supplies to open an account.
 #[derive(Debug)]
@@ -28,7 +28,7 @@ impl AuthService {
     /// # Errors
     ///
     /// [`AppError::RateLimited`] while the client is locked;
-    /// [`AppError::Rejected`] for a guessable password (field `password`);
+    /// [`AppError::Rejected`] for a guessable password;
     /// [`AppError::Conflict`] when the email address is taken in any letter
     /// case; [`AppError::Unavailable`] or [`AppError::Internal`] when the
     /// store or the hasher fails.
@@ -67,12 +67,12 @@ impl AuthService {
         registration: Registration,
     ) -> Result<NewUser, AppError> {
         self.ensure_strong(
-            "password",
             &registration.password,
             &registration.email,
             &registration.display_name,
         )
-        .await?;
+        .await
+        .map_err(|weak| AppError::Rejected(Rejection::WeakPassword(weak)))?;
         let password_hash = self
             .ports
             .hasher

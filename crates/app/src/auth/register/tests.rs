@@ -1,9 +1,9 @@
-use domain::error::{Conflict, RepoError};
+use domain::error::{Conflict as StoreConflict, RepoError};
 use domain::ports::{HasherError, WeakPassword};
 use time::Duration;
 
 use super::*;
-use crate::error::Rejection;
+use crate::error::{Conflict, Rejection};
 use crate::fixtures::{Ports, hash_of, stored_user, unavailable};
 
 fn registration() -> Registration {
@@ -85,7 +85,7 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_committed() {
         .unit
         .users
         .expect_insert()
-        .returning(|_| Err(RepoError::Conflict(Conflict::EmailTaken)));
+        .returning(|_| Err(RepoError::Conflict(StoreConflict::EmailTaken)));
     ports.unit.audit.expect_record().never();
     let journal = ports.journal.clone();
 
@@ -122,7 +122,7 @@ async fn a_guessable_password_is_rejected_on_its_field_before_hashing() {
         .expect_err("weak");
 
     assert!(
-        matches!(&error, AppError::Rejected(Rejection { field: "password", message }) if message == "is too easy to guess"),
+        matches!(&error, AppError::Rejected(Rejection::WeakPassword(reason)) if reason == "is too easy to guess"),
         "{error:?}"
     );
 }

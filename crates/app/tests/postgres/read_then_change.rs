@@ -1,0 +1,236 @@
+//! A use case that reads an account and then changes it does both in one
+//! unit, the row locked: a change that another session makes in between
+//! is what the trail records as replaced, or makes the change stale.
+
+use std::sync::Arc;
+
+use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
+use app::admin::{AdminService, UserChange};
+use app::error::AppError;
+use app::transaction::{RetryPolicy, Transactions};
+use app::users::{ProfileChange, UserService};
+use domain::audit::{AuditAction, AuditFilter, FieldChange, Origin};
+use domain::auth::AccessClaims;
+use domain::ports::{AuditReads, MockCursorSigner, TransactionOptions};
+use domain::session::SessionId;
+use domain::user::{AccountField, DisplayName, Role, User, UserChanges};
+use sqlx::PgPool;
+use test_db::{TestDatabase, until_a_session_waits_for_a_lock};
+use time::{Duration, OffsetDateTime};
+
+use crate::support::{TokioClock, unique, user};
+
+struct Store {
+    _test_database: TestDatabase,
+    pool: PgPool,
+    reads: Arc<PgReads>,
+    transactions: Transactions,
+}
+
+impl Store {
+    async fn new() -> Self {
+        let test_database = TestDatabase::create().await;
+        let pool = test_database.pool(4).await;
+        let database = Database::new(pool.clone(), Thresholds::default());
+        let transactions = Transactions::new(
+            Arc::new(PgTransactor::new(database.clone())),
+            Arc::new(TokioClock),
+            RetryPolicy::default(),
+        );
+        Self {
+            _test_database: test_database,
+            pool,
+            reads: Arc::new(PgReads::new(database)),
+            transactions,
+        }
+    }
+
+    /// An account named "Ada", with `role`.
+    async fn account(&self, role: Role) -> User {
+        let new = user(&unique("ada"));
+        let changes = UserChanges {
+            role: Some(role),
+            ..UserChanges::default()
+        };
+        self.transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let user = unit.users().insert(&new).await?;
+                Ok(unit
+                    .users()
+                    .update(user.id, &changes, None, OffsetDateTime::now_utc())
+                    .await?)
+            })
+            .await
+            .expect("account")
+    }
+
+    /// Renames the account in a transaction of another session, which
+    /// holds the row until `commit` is awaited.
+    async fn rename_elsewhere(
+        &self,
+        user: &User,
+        name: &str,
+    ) -> sqlx::Transaction<'static, sqlx::Postgres> {
+        let mut other = self.pool.begin().await.expect("begin");
+        sqlx::query("UPDATE users SET display_name = $2, version = version + 1 WHERE id = $1")
+            .bind(user.id.as_uuid())
+            .bind(name)
+            .execute(&mut *other)
+            .await
+            .expect("renamed");
+        other
+    }
+
+    /// Commits `other` once a session waits for the rows it holds: the
+    /// change under test, which must then see what `other` left.
+    async fn commit_once_waited_for(&self, other: sqlx::Transaction<'static, sqlx::Postgres>) {
+        until_a_session_waits_for_a_lock(&self.pool).await;
+        other.commit().await.expect("commit");
+    }
+
+    /// The display-name changes the trail recorded about `user`.
+    async fn recorded_renames(&self, user: &User, action: AuditAction) -> Vec<FieldChange> {
+        let filter = AuditFilter {
+            subject: Some(user.id),
+            action: Some(action),
+        };
+        self.reads
+            .list(&filter, None, 10)
+            .await
+            .expect("trail")
+            .into_iter()
+            .flat_map(|record| record.changes)
+            .filter(|change| change.field == AccountField::DisplayName)
+            .collect()
+    }
+
+    fn users(&self) -> UserService {
+        UserService::new(
+            self.reads.clone(),
+            self.transactions.clone(),
+            Arc::new(TokioClock),
+        )
+    }
+
+    fn admin(&self) -> AdminService {
+        AdminService::new(
+            self.reads.clone(),
+            self.reads.clone(),
+            self.transactions.clone(),
+            Arc::new(MockCursorSigner::new()),
+            Arc::new(TokioClock),
+        )
+    }
+}
+
+fn claims_of(user: &User) -> AccessClaims {
+    let now = OffsetDateTime::now_utc();
+    AccessClaims {
+        user_id: user.id,
+        session_id: SessionId::generate(),
+        role: user.role,
+        issued_at: now,
+        expires_at: now + Duration::minutes(15),
+    }
+}
+
+fn renamed(before: &str, after: &str) -> FieldChange {
+    FieldChange {
+        field: AccountField::DisplayName,
+        before: Some(before.to_owned()),
+        after: Some(after.to_owned()),
+    }
+}
+
+fn name(name: &str) -> DisplayName {
+    DisplayName::parse(name).expect("valid")
+}
+
+#[test]
+fn a_profile_change_records_the_name_it_really_replaced() {
+    test_db::run(async {
+        let store = Store::new().await;
+        let ada = store.account(Role::User).await;
+        let other = store.rename_elsewhere(&ada, "Bea").await;
+        let change = ProfileChange {
+            display_name: name("Cy"),
+            expected_version: None,
+        };
+
+        let (users, claims, origin) = (store.users(), claims_of(&ada), Origin::default());
+        let (updated, ()) = tokio::join!(
+            users.update_me(&claims, change, &origin),
+            store.commit_once_waited_for(other),
+        );
+
+        let updated = updated.expect("changed");
+        assert_eq!(updated.display_name.as_str(), "Cy");
+        assert_eq!(
+            store
+                .recorded_renames(&ada, AuditAction::ProfileUpdated)
+                .await,
+            [renamed("Bea", "Cy")]
+        );
+    });
+}
+
+#[test]
+fn a_profile_change_based_on_the_version_replaced_meanwhile_is_stale() {
+    test_db::run(async {
+        let store = Store::new().await;
+        let ada = store.account(Role::User).await;
+        let other = store.rename_elsewhere(&ada, "Bea").await;
+        let version = ada.version;
+        let change = ProfileChange {
+            display_name: name("Cy"),
+            expected_version: Some(version),
+        };
+
+        let (users, claims, origin) = (store.users(), claims_of(&ada), Origin::default());
+        let (outcome, ()) = tokio::join!(
+            users.update_me(&claims, change, &origin),
+            store.commit_once_waited_for(other),
+        );
+
+        let error = outcome.expect_err("stale");
+        assert!(
+            matches!(error, AppError::PreconditionFailed { current } if current == version + 1),
+            "{error:?}"
+        );
+        assert_eq!(
+            store
+                .recorded_renames(&ada, AuditAction::ProfileUpdated)
+                .await,
+            []
+        );
+    });
+}
+
+#[test]
+fn an_administrators_change_records_the_name_it_really_replaced() {
+    test_db::run(async {
+        let store = Store::new().await;
+        let admin = store.account(Role::Admin).await;
+        let ada = store.account(Role::User).await;
+        let other = store.rename_elsewhere(&ada, "Bea").await;
+        let change = UserChange {
+            changes: UserChanges {
+                display_name: Some(name("Cy")),
+                ..UserChanges::default()
+            },
+            expected_version: None,
+        };
+
+        let (service, claims, origin) = (store.admin(), claims_of(&admin), Origin::default());
+        let (outcome, ()) = tokio::join!(
+            service.update_user(&claims, ada.id, change, &origin),
+            store.commit_once_waited_for(other),
+        );
+
+        outcome.expect("changed");
+        assert_eq!(
+            store.recorded_renames(&ada, AuditAction::UserUpdated).await,
+            [renamed("Bea", "Cy")]
+        );
+    });
+}
