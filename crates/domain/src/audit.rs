@@ -168,6 +168,12 @@ pub struct AuditFilter {
     pub action: Option<AuditAction>,
 }
 
+impl Origin {
+    /// The longest `User-Agent` kept, in characters; the store holds no
+    /// more.
+    pub const MAX_USER_AGENT_CHARS: usize = 512;
+}
+
 impl AuditEvent {
     /// An event of `action` at `now` from `origin`, with no actor, subject,
     /// session or detail yet.

@@ -12,9 +12,6 @@ use crate::error::ApiError;
 use crate::request_context::current_request_id;
 use crate::server::ApiState;
 
-/// The longest `User-Agent` kept, in characters: the store's limit.
-const MAX_USER_AGENT_CHARS: usize = 512;
-
 /// The request's id, client address and `User-Agent`.
 pub(crate) struct RequestOrigin(pub Origin);
 
@@ -35,7 +32,12 @@ fn origin(request: &HttpRequest) -> Result<Origin, ApiError> {
         .headers()
         .get(USER_AGENT)
         .and_then(|value| value.to_str().ok())
-        .map(|agent| agent.chars().take(MAX_USER_AGENT_CHARS).collect::<String>())
+        .map(|agent| {
+            agent
+                .chars()
+                .take(Origin::MAX_USER_AGENT_CHARS)
+                .collect::<String>()
+        })
         .filter(|agent| !agent.is_empty());
     Ok(Origin {
         request_id: current_request_id(),

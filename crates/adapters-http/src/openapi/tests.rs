@@ -6,8 +6,13 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::test::{TestRequest, call_service, init_service};
 use serde_json::Value;
 
+use app::pagination::MAX_PAGE_SIZE;
+use domain::password::{NewPassword, Password};
+use domain::user::{DisplayName, Email};
+
 use super::ApiDoc;
 use crate::routes;
+use crate::routes::DEFAULT_PAGE_SIZE;
 use utoipa::OpenApi as _;
 
 /// The methods probed on every documented path.
@@ -197,4 +202,84 @@ fn the_error_responses_carry_their_headers() {
         let example = &response["content"]["application/json"]["example"]["error"];
         assert!(example["requestId"].is_string(), "{name}");
     }
+}
+
+/// The length each documented field may have, by its name, as the domain
+/// states it: the document repeats the limits as literals (utoipa takes no
+/// constants), so they are checked here.
+fn domain_lengths(field: &str) -> Option<(Option<usize>, usize)> {
+    match field {
+        "email" => Some((None, Email::MAX_CHARS)),
+        "displayName" => Some((Some(1), DisplayName::MAX_CHARS)),
+        "password" | "currentPassword" | "newPassword" => Some((None, Password::MAX_CHARS)),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_documented_limits_are_the_domains() {
+    let document = document();
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("schemas");
+    let mut checked = 0;
+    for (name, schema) in schemas {
+        let Some(properties) = schema["properties"].as_object() else {
+            continue;
+        };
+        for (field, property) in properties {
+            let Some((min, max)) = domain_lengths(field) else {
+                continue;
+            };
+            let length = |key: &str| property[key].as_u64().and_then(|n| usize::try_from(n).ok());
+            assert_eq!(length("maxLength"), Some(max), "{name}.{field}");
+            if let Some(min) = min {
+                assert_eq!(length("minLength"), Some(min), "{name}.{field}");
+            }
+            checked += 1;
+        }
+    }
+    for new in ["password", "newPassword"] {
+        let request = if new == "password" {
+            "RegisterUserRequest"
+        } else {
+            "ChangePasswordRequest"
+        };
+        assert_eq!(
+            schemas[request]["properties"][new]["minLength"].as_u64(),
+            u64::try_from(NewPassword::MIN_CHARS).ok(),
+            "{request}.{new}"
+        );
+    }
+    assert!(checked >= 10, "only {checked} fields checked");
+
+    for path in ["/v1/users", "/v1/audit-events"] {
+        let parameters = document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters");
+        let limit = parameters
+            .iter()
+            .find(|parameter| parameter["name"] == "limit")
+            .expect("a limit");
+        assert_eq!(
+            limit["schema"]["maximum"].as_u64(),
+            Some(u64::from(MAX_PAGE_SIZE)),
+            "{path}"
+        );
+        assert_eq!(
+            limit["schema"]["default"].as_u64(),
+            Some(u64::from(DEFAULT_PAGE_SIZE)),
+            "{path}"
+        );
+    }
+    let prefix = &document["paths"]["/v1/users"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|parameter| parameter["name"] == "email")
+        .expect("an email prefix")["schema"];
+    assert_eq!(
+        prefix["maxLength"].as_u64(),
+        u64::try_from(Email::MAX_CHARS).ok()
+    );
 }

@@ -6,7 +6,7 @@ use crate::error::{ApiError, FOREIGN_CURSOR};
 use crate::extract::{FromField, Parsed};
 
 /// Items per page when the client does not say.
-const DEFAULT_PAGE_SIZE: u32 = 20;
+pub(crate) const DEFAULT_PAGE_SIZE: u32 = 20;
 
 /// Cursors the service makes are far shorter; longer is not one of ours.
 const MAX_CURSOR_CHARS: usize = 1024;

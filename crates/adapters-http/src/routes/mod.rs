@@ -17,6 +17,9 @@ use actix_web::web::{self, ServiceConfig};
 
 use crate::error::{ApiError, ErrorKind};
 
+#[cfg(test)]
+pub(crate) use listing::DEFAULT_PAGE_SIZE;
+
 pub(crate) fn configure(config: &mut ServiceConfig) {
     config
         .service(resource("/v1/auth/register", "POST").route(web::post().to(auth::register)))

@@ -7,6 +7,7 @@ mod rotation;
 
 use std::net::IpAddr;
 
+use domain::audit::Origin;
 use domain::error::{Conflict, InvalidData, RepoError};
 use domain::session::{EndReason, NewSession, SecretDigest, SessionId, SessionLifetime};
 use domain::user::UserId;
@@ -136,8 +137,13 @@ fn a_user_agent_longer_than_the_store_takes_is_invalid_and_named() {
     test_db::run(async {
         let mut lease = rolled_back_lease().await;
         let user = account(&mut lease).await;
+        let mut longest = new_session(user, digest(), NOW);
+        longest.user_agent = Some("x".repeat(Origin::MAX_USER_AGENT_CHARS));
+        insert(&mut lease, &longest)
+            .await
+            .expect("the longest the domain keeps fits");
         let mut new = new_session(user, digest(), NOW);
-        new.user_agent = Some("x".repeat(513));
+        new.user_agent = Some("x".repeat(Origin::MAX_USER_AGENT_CHARS + 1));
 
         let error = insert(&mut lease, &new).await.expect_err("too long");
 

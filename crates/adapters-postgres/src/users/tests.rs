@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use domain::error::{Conflict, RepoError};
 use domain::ports::UserReads;
-use domain::user::{Email, Role, UserId, UserStatus};
+use domain::user::{DisplayName, Email, Role, UserId, UserStatus};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -40,6 +40,33 @@ fn insert_returns_the_account_with_the_stores_defaults() {
         assert!(!user.email_verified);
         assert_eq!(user.version, 1);
         assert_eq!(user.created_at, user.updated_at);
+    });
+}
+
+#[test]
+fn the_longest_email_and_display_name_the_domain_allows_fit_the_store() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let label = |c: &str, n: usize| c.repeat(n);
+        let domain_part = format!(
+            "{}.{}.{}.com",
+            label("b", 63),
+            label("c", 63),
+            label("d", 57)
+        );
+        let email = format!("{}@{domain_part}", label("a", 64));
+        let mut new = new_user("longest");
+        new.email = Email::parse(&email).expect("the longest address");
+        new.display_name =
+            DisplayName::parse(&"n".repeat(DisplayName::MAX_CHARS)).expect("the longest name");
+
+        let user = insert(&mut lease, &new).await.expect("stored");
+
+        assert_eq!(user.email.as_str().chars().count(), Email::MAX_CHARS);
+        assert_eq!(
+            user.display_name.as_str().chars().count(),
+            DisplayName::MAX_CHARS
+        );
     });
 }
 
