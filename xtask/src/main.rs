@@ -26,13 +26,17 @@ tasks:
   bench test-isolation  time the set-up of one database test each way (criterion),
                         then the DB test suite with the harness and with a fresh
                         database per test, on a throw-away cluster (or DATABASE_URL)
+  bench login-timing    time refused sign-ins over HTTP at the default argon2 cost,
+                        for an unknown address and for a wrong password, and check
+                        that the two are within 10% of each other
   openapi [--check]     write openapi.json, the OpenAPI document that the code
                         generates, or check that the committed one is up to date
   schemathesis [args]   fuzz the running service (on a throw-away cluster) against
                         openapi.json with schemathesis, as an administrator and
                         as a user; the arguments go to every `st run`
   sqlx-prepare          refresh the committed query data in .sqlx/ (needs sqlx-cli)
-  tidy                  check the dependency rules between the crates";
+  tidy                  check the dependency rules between the crates, and that
+                        every test file is compiled into its test binary";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

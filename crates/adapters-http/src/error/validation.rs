@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use validator::{ValidationErrors, ValidationErrorsKind};
+use validator::ValidationErrors;
 
 use super::{ApiError, ErrorKind};
 
@@ -41,22 +41,16 @@ impl ApiError {
 }
 
 impl From<ValidationErrors> for ApiError {
+    /// Request bodies and queries are flat: every error is a field's.
     fn from(errors: ValidationErrors) -> Self {
         let mut issues: Vec<FieldIssue> = errors
-            .into_errors()
+            .field_errors()
             .into_iter()
-            .flat_map(|(field, kind)| match kind {
-                ValidationErrorsKind::Field(errors) => errors
-                    .into_iter()
-                    .map(|error| {
-                        let message = error.message.unwrap_or(error.code);
-                        FieldIssue::new(camel_case(&field), message)
-                    })
-                    .collect(),
-                // Request bodies are flat; nested errors would be a bug here.
-                ValidationErrorsKind::Struct(_) | ValidationErrorsKind::List(_) => {
-                    vec![FieldIssue::new(camel_case(&field), "is invalid")]
-                }
+            .flat_map(|(field, errors)| {
+                errors.iter().map(move |error| {
+                    let message = error.message.as_ref().unwrap_or(&error.code);
+                    FieldIssue::new(camel_case(&field), message.as_ref())
+                })
             })
             .collect();
         issues.sort_by(|a, b| a.field.cmp(&b.field));
