@@ -11,17 +11,26 @@ use utoipa::openapi::{ObjectBuilder, Required, Type};
 
 use crate::error::{ApiError, ErrorKind};
 
-/// The version named by `If-Match`: none when the header is absent or `*`.
-/// Anything else than one strong entity tag of ours can match no version,
-/// so it fails the precondition rather than being ignored.
-pub(crate) struct IfMatch(pub Option<i64>);
+/// The `If-Match` header, read. Its failure waits for the handler: actix-web
+/// polls a handler's extractors together, and a malformed header must not
+/// answer before the bearer token's session has been checked.
+pub(crate) struct IfMatch(Result<Option<i64>, ApiError>);
+
+impl IfMatch {
+    /// The version the header names: none when it is absent or `*`.
+    /// Anything else than one strong entity tag of ours can match no
+    /// version, so it fails the precondition rather than being ignored.
+    pub(crate) fn expected_version(self) -> Result<Option<i64>, ApiError> {
+        self.0
+    }
+}
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(expected_version(request).map(IfMatch))
+        ready(Ok(IfMatch(expected_version(request))))
     }
 }
 

@@ -191,8 +191,9 @@ pub(super) async fn list_users(
         (status = 503, response = ServiceUnavailable),
     ),
 )]
-// The caller is authenticated before the path is parsed, so that strangers
-// learn nothing, not even which ids are well-formed.
+// The token is the first extractor: one refused without a lookup answers
+// before the path is parsed, so strangers learn nothing, not even which ids
+// are well-formed.
 pub(super) async fn get_user(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
@@ -241,11 +242,11 @@ pub(super) async fn update_user(
     RequestOrigin(origin): RequestOrigin,
     id: Path<Uuid>,
     ValidatedJson(body): ValidatedJson<UpdateUserRequest>,
-    IfMatch(expected_version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let change = UserChange {
         changes: body.into_changes()?,
-        expected_version,
+        expected_version: if_match.expected_version()?,
     };
     let user = state
         .admin
@@ -284,8 +285,9 @@ pub(super) async fn delete_user(
     Authenticated(caller): Authenticated,
     RequestOrigin(origin): RequestOrigin,
     id: Path<Uuid>,
-    IfMatch(expected_version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let expected_version = if_match.expected_version()?;
     state
         .admin
         .delete_user(&caller, id.into_inner().into(), expected_version, &origin)

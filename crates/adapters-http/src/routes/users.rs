@@ -109,11 +109,11 @@ pub(super) async fn update_me(
     Authenticated(caller): Authenticated,
     RequestOrigin(origin): RequestOrigin,
     ValidatedJson(body): ValidatedJson<UpdateMeRequest>,
-    IfMatch(expected_version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let change = ProfileChange {
         display_name: body.display_name.into_value()?,
-        expected_version,
+        expected_version: if_match.expected_version()?,
     };
     let user = state.users.update_me(&caller, change, &origin).await?;
     Ok(user_response(&user))
