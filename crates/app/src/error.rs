@@ -1,6 +1,6 @@
 //! The one error type of the use cases.
 
-use domain::error::{BoxError, Conflict as StoreConflict, InvalidData, RepoError};
+use domain::error::{BoxError, Conflict as StoreConflict, RepoError};
 use domain::ports::{HasherError, TokenError};
 use domain::user::AccountField;
 use time::Duration;
@@ -45,7 +45,7 @@ pub enum AppError {
         problem: &'static str,
         /// The store's report, for the log.
         #[source]
-        source: InvalidData,
+        source: BoxError,
     },
     /// Concurrent work kept winning: the unit of work lost a conflict more
     /// times than the retry budget allows, or the state a change relied on
@@ -105,7 +105,7 @@ pub enum Conflict {
     /// A rule of the store that the use cases have no name for; the rule
     /// is for the log only.
     #[error("the request conflicts with a rule of the store")]
-    Store(#[source] StoreConflict),
+    Store(#[source] BoxError),
 }
 
 /// A value of the request that a use case refused, and why.
@@ -149,12 +149,12 @@ impl From<RepoError> for AppError {
                 Self::PreconditionFailed { current }
             }
             RepoError::Conflict(StoreConflict::EmailTaken) => Self::Conflict(Conflict::EmailTaken),
-            RepoError::Conflict(conflict) => Self::Conflict(Conflict::Store(conflict)),
+            RepoError::Conflict(conflict) => Self::Conflict(Conflict::Store(conflict.into())),
             RepoError::NotFound => Self::NotFound("record"),
             RepoError::Invalid(invalid) => Self::Invalid {
                 field: invalid.field,
                 problem: invalid.problem,
-                source: invalid,
+                source: invalid.into(),
             },
             RepoError::Unavailable(source) | RepoError::Timeout(source) => {
                 Self::Unavailable(source)

@@ -17,8 +17,10 @@ use crate::error::AppError;
 /// It opens its units on the [`Transactor`] itself rather than through the
 /// runner, whose futures rustc cannot yet prove `Send` (the futures of
 /// async closures take no bounds), because the purge runs as a task of its
-/// own; a batch cannot lose a conflict that a rerun would win, so nothing
-/// is lost.
+/// own. It has nothing to retry at once: under read committed, skipping
+/// locked rows, a batch loses no serialization conflict or deadlock, and a
+/// batch that fails otherwise (a cached plan gone stale with a migration)
+/// is tried again by the next purge.
 #[derive(Clone)]
 pub struct Housekeeping {
     transactor: Arc<dyn Transactor>,

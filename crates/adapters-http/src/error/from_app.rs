@@ -167,9 +167,11 @@ mod tests {
             ),
             (refused_display_name(), StatusCode::BAD_REQUEST),
             (
-                AppError::Conflict(Conflict::Store(StoreConflict::Reference {
-                    constraint: "sessions_user_id_fkey".to_owned(),
-                })),
+                AppError::from(domain::error::RepoError::Conflict(
+                    StoreConflict::Reference {
+                        constraint: "sessions_user_id_fkey".to_owned(),
+                    },
+                )),
                 StatusCode::CONFLICT,
             ),
             (
@@ -197,9 +199,11 @@ mod tests {
     #[test]
     fn internal_causes_and_constraint_names_stay_out_of_the_message() {
         let internal = ApiError::from(AppError::Internal("relation users does not exist".into()));
-        let conflict = ApiError::from(AppError::Conflict(Conflict::Store(StoreConflict::Unique {
-            constraint: "users_secret_key".to_owned(),
-        })));
+        let conflict = ApiError::from(AppError::from(domain::error::RepoError::Conflict(
+            StoreConflict::Unique {
+                constraint: "users_secret_key".to_owned(),
+            },
+        )));
 
         assert!(!internal.to_string().contains("relation"));
         assert!(internal.cause().is_some());

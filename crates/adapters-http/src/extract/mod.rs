@@ -13,4 +13,4 @@ pub(crate) use if_match::IfMatch;
 pub(crate) use json::{ValidatedJson, not_json, too_large};
 pub(crate) use origin::RequestOrigin;
 pub(crate) use parsed::{FromField, Parsed};
-pub(crate) use query::ValidatedQuery;
+pub(crate) use query::QueryParams;

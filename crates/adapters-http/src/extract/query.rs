@@ -11,24 +11,31 @@ use validator::Validate;
 
 use crate::error::{ApiError, FieldIssue};
 
-/// A query string without unknown or repeated parameters, whose
-/// parameters are valid by their rules.
-pub(crate) struct ValidatedQuery<T>(pub T);
+/// A query string without unknown or repeated parameters. Their values are
+/// checked when the handler takes them: actix-web polls a handler's
+/// extractors together, and a bad value must not answer before the bearer
+/// token's session has been checked.
+pub(crate) struct QueryParams<T>(T);
 
-impl<T: DeserializeOwned + Validate> FromRequest for ValidatedQuery<T> {
+impl<T: Validate> QueryParams<T> {
+    /// The parameters, once each is valid by its rules; every problem is
+    /// reported at once.
+    pub(crate) fn into_valid(self) -> Result<T, ApiError> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(validated(request.query_string()).map(Self))
+        let parameters = Query::<T>::from_query(request.query_string())
+            .map(|Query(parameters)| Self(parameters))
+            .map_err(|error| ApiError::validation(vec![FieldIssue::new("query", problem(&error))]));
+        ready(parameters)
     }
-}
-
-fn validated<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
-    let Query(parameters) = Query::<T>::from_query(query)
-        .map_err(|error| ApiError::validation(vec![FieldIssue::new("query", problem(&error))]))?;
-    parameters.validate()?;
-    Ok(parameters)
 }
 
 /// What is wrong with a query string, in serde's words (`unknown field

@@ -13,7 +13,7 @@ use super::listing::{Cursor, PageSize, cursor, limit};
 use super::user_body::{RoleBody, StatusBody, UserEnvelope, UserResponseBody, user_response};
 use crate::error::{ApiError, FieldIssue};
 use crate::extract::{
-    Authenticated, FromField, IfMatch, Parsed, RequestOrigin, ValidatedJson, ValidatedQuery,
+    Authenticated, FromField, IfMatch, Parsed, QueryParams, RequestOrigin, ValidatedJson,
 };
 use crate::fields::wire_name;
 use crate::openapi::{
@@ -159,11 +159,11 @@ struct UserListBody {
 pub(super) async fn list_users(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
-    ValidatedQuery(params): ValidatedQuery<ListUsersParams>,
+    params: QueryParams<ListUsersParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .admin
-        .list_users(&caller, params.into_query()?)
+        .list_users(&caller, params.into_valid()?.into_query()?)
         .await?;
     Ok(HttpResponse::Ok().json(UserListBody {
         items: page.items.iter().map(UserResponseBody::from).collect(),

@@ -16,7 +16,7 @@ use validator::Validate;
 
 use super::listing::{Cursor, PageSize, cursor, limit};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, Parsed, ValidatedQuery};
+use crate::extract::{Authenticated, Parsed, QueryParams};
 use crate::fields::wire_name;
 use crate::openapi::{BadRequest, Forbidden, InternalError, ServiceUnavailable, Unauthorized};
 use crate::server::ApiState;
@@ -171,11 +171,11 @@ impl From<AuditRecord> for AuditEventBody {
 pub(super) async fn list_audit_events(
     state: Data<ApiState>,
     Authenticated(caller): Authenticated,
-    ValidatedQuery(params): ValidatedQuery<ListAuditEventsParams>,
+    params: QueryParams<ListAuditEventsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .admin
-        .list_audit_events(&caller, params.into_query()?)
+        .list_audit_events(&caller, params.into_valid()?.into_query()?)
         .await?;
     Ok(HttpResponse::Ok().json(AuditEventListBody {
         items: page.items.into_iter().map(AuditEventBody::from).collect(),

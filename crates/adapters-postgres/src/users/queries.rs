@@ -80,8 +80,11 @@ pub(crate) async fn find_by_email(
         .transpose()
 }
 
-/// The row stays locked until the transaction ends; outside one, the lock
-/// ends with the statement.
+/// The row stays locked until the transaction ends. `FOR NO KEY UPDATE`
+/// is the lock an `UPDATE` of the row takes anyway: it queues every other
+/// change of the account, and, unlike `FOR UPDATE`, lets the foreign-key
+/// checks of new sessions pass (they take `FOR KEY SHARE`), so that a
+/// sign-in cannot deadlock with a change that locks the account first.
 pub(crate) async fn lock_by_id(lease: &mut Lease, id: UserId) -> Result<Option<User>, RepoError> {
     lease
         .run(
@@ -93,7 +96,7 @@ pub(crate) async fn lock_by_id(lease: &mut Lease, id: UserId) -> Result<Option<U
                           email_verified, version, created_at, updated_at
                      FROM users
                     WHERE id = $1
-                      FOR UPDATE"#,
+                      FOR NO KEY UPDATE"#,
                     id.as_uuid(),
                 ))
             },
@@ -103,6 +106,7 @@ pub(crate) async fn lock_by_id(lease: &mut Lease, id: UserId) -> Result<Option<U
         .transpose()
 }
 
+/// Locks as [`lock_by_id`] does.
 pub(crate) async fn lock_by_email(
     lease: &mut Lease,
     email: &Email,
@@ -117,7 +121,7 @@ pub(crate) async fn lock_by_email(
                           email_verified, version, created_at, updated_at
                      FROM users
                     WHERE lower(email) = lower($1)
-                      FOR UPDATE"#,
+                      FOR NO KEY UPDATE"#,
                     email.as_str(),
                 ))
             },

@@ -6,13 +6,19 @@ use std::sync::Arc;
 
 use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
 use app::admin::{AdminService, UserChange};
+use app::auth::{AuthPolicy, AuthPorts, AuthService, PasswordChange};
 use app::error::AppError;
 use app::transaction::{RetryPolicy, Transactions};
 use app::users::{ProfileChange, UserService};
 use domain::audit::{AuditAction, AuditFilter, FieldChange, Origin};
 use domain::auth::AccessClaims;
-use domain::ports::{AuditReads, MockCursorSigner, TransactionOptions};
-use domain::session::SessionId;
+use domain::password::{NewPassword, Password, PasswordHash};
+use domain::ports::{
+    AuditReads, MockCursorSigner, MockPasswordHasher, MockPasswordStrength, MockRefreshSecrets,
+    MockTokenIssuer, TransactionOptions, UserReads,
+};
+use domain::session::{SessionId, SessionLifetime};
+use domain::throttle::ThrottleRule;
 use domain::user::{AccountField, DisplayName, Role, User, UserChanges};
 use sqlx::PgPool;
 use test_db::{TestDatabase, until_a_session_waits_for_a_lock};
@@ -71,13 +77,26 @@ impl Store {
         user: &User,
         name: &str,
     ) -> sqlx::Transaction<'static, sqlx::Postgres> {
+        self.change_elsewhere(user, "display_name", name).await
+    }
+
+    /// Sets `column` of the account to `value` in a transaction of another
+    /// session, which holds the row until `commit` is awaited.
+    async fn change_elsewhere(
+        &self,
+        user: &User,
+        column: &'static str,
+        value: &str,
+    ) -> sqlx::Transaction<'static, sqlx::Postgres> {
         let mut other = self.pool.begin().await.expect("begin");
-        sqlx::query("UPDATE users SET display_name = $2, version = version + 1 WHERE id = $1")
-            .bind(user.id.as_uuid())
-            .bind(name)
-            .execute(&mut *other)
-            .await
-            .expect("renamed");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE users SET {column} = $2, version = version + 1 WHERE id = $1"
+        )))
+        .bind(user.id.as_uuid())
+        .bind(value)
+        .execute(&mut *other)
+        .await
+        .expect("changed");
         other
     }
 
@@ -90,17 +109,26 @@ impl Store {
 
     /// The display-name changes the trail recorded about `user`.
     async fn recorded_renames(&self, user: &User, action: AuditAction) -> Vec<FieldChange> {
+        self.recorded(user, action, AccountField::DisplayName).await
+    }
+
+    /// The changes of `field` that the trail recorded about `user`.
+    async fn recorded(
+        &self,
+        user: &User,
+        action: AuditAction,
+        field: AccountField,
+    ) -> Vec<FieldChange> {
         let filter = AuditFilter {
             subject: Some(user.id),
             action: Some(action),
         };
-        self.reads
-            .list(&filter, None, 10)
+        AuditReads::list(&*self.reads, &filter, None, 10)
             .await
             .expect("trail")
             .into_iter()
             .flat_map(|record| record.changes)
-            .filter(|change| change.field == AccountField::DisplayName)
+            .filter(|change| change.field == field)
             .collect()
     }
 
@@ -109,6 +137,47 @@ impl Store {
             self.reads.clone(),
             self.transactions.clone(),
             Arc::new(TokioClock),
+        )
+    }
+
+    /// The authentication use cases, whose hasher takes every password and
+    /// hashes it to [`NEW_HASH`].
+    fn auth(&self) -> AuthService {
+        let mut hasher = MockPasswordHasher::new();
+        hasher.expect_verify().returning(|_, _| Ok(true));
+        hasher
+            .expect_hash()
+            .returning(|_| Ok(PasswordHash::parse(NEW_HASH.to_owned()).expect("PHC")));
+        let mut strength = MockPasswordStrength::new();
+        strength.expect_check().returning(|_, _, _| Ok(()));
+        let rule = ThrottleRule {
+            threshold: 5,
+            window: Duration::hours(1),
+            base_lock: Duration::seconds(30),
+            max_lock: Duration::minutes(15),
+        };
+        AuthService::new(
+            AuthPorts {
+                users: self.reads.clone(),
+                sessions: self.reads.clone(),
+                throttles: self.reads.clone(),
+                transactions: self.transactions.clone(),
+                hasher: Arc::new(hasher),
+                strength: Arc::new(strength),
+                tokens: Arc::new(MockTokenIssuer::new()),
+                secrets: Arc::new(MockRefreshSecrets::new()),
+                clock: Arc::new(TokioClock),
+            },
+            AuthPolicy {
+                sessions: SessionLifetime {
+                    absolute: Duration::days(30),
+                    idle: Duration::days(7),
+                    grace: Duration::seconds(10),
+                },
+                login_per_account: rule,
+                login_per_ip: rule,
+                registration_per_ip: rule,
+            },
         )
     }
 
@@ -122,6 +191,9 @@ impl Store {
         )
     }
 }
+
+/// What the hasher of [`Store::auth`] makes of any password.
+const NEW_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3";
 
 fn claims_of(user: &User) -> AccessClaims {
     let now = OffsetDateTime::now_utc();
@@ -232,5 +304,65 @@ fn an_administrators_change_records_the_name_it_really_replaced() {
             store.recorded_renames(&ada, AuditAction::UserUpdated).await,
             [renamed("Bea", "Cy")]
         );
+    });
+}
+
+#[test]
+fn promoting_an_account_records_the_status_it_really_replaced() {
+    test_db::run(async {
+        let store = Store::new().await;
+        let ada = store.account(Role::User).await;
+        let other = store.change_elsewhere(&ada, "status", "disabled").await;
+        let (auth, origin) = (store.auth(), Origin::default());
+
+        let (promoted, ()) = tokio::join!(
+            auth.promote_to_admin(&ada.email, &origin),
+            store.commit_once_waited_for(other),
+        );
+
+        let promoted = promoted.expect("promoted").expect("found");
+        assert_eq!((promoted.role, promoted.is_active()), (Role::Admin, true));
+        assert_eq!(
+            store
+                .recorded(&ada, AuditAction::AdminBootstrapped, AccountField::Status)
+                .await,
+            [FieldChange {
+                field: AccountField::Status,
+                before: Some("disabled".to_owned()),
+                after: Some("active".to_owned()),
+            }]
+        );
+    });
+}
+
+#[test]
+fn a_password_change_keeps_a_hash_that_changed_while_the_new_one_was_made() {
+    test_db::run(async {
+        let store = Store::new().await;
+        let ada = store.account(Role::User).await;
+        let meanwhile = "$argon2id$v=19$m=19456,t=2,p=1$b3RoZXI$b3RoZXI";
+        let other = store
+            .change_elsewhere(&ada, "password_hash", meanwhile)
+            .await;
+        let (auth, claims, origin) = (store.auth(), claims_of(&ada), Origin::default());
+        let change = PasswordChange {
+            current: Password::parse("the current one".to_owned()).expect("valid"),
+            new: NewPassword::parse("a brand new passphrase".to_owned()).expect("valid"),
+        };
+
+        let (outcome, ()) = tokio::join!(
+            auth.change_password(&claims, change, &origin),
+            store.commit_once_waited_for(other),
+        );
+
+        let error = outcome.expect_err("refused");
+        assert!(matches!(error, AppError::Contention(_)), "{error:?}");
+        let stored = store
+            .reads
+            .find_by_id(ada.id)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(stored.password_hash.expose(), meanwhile);
     });
 }

@@ -33,7 +33,7 @@ mod tests {
     #[test]
     fn all_lists_every_field_once() {
         for (position, field) in AccountField::ALL.into_iter().enumerate() {
-            // Exhaustive, so that a new field cannot be left out of `ALL`.
+            // Exhaustive: a new field must be given its place in `ALL` here.
             let expected = match field {
                 AccountField::Email => 0,
                 AccountField::DisplayName => 1,

@@ -3,7 +3,9 @@
 //! connection).
 
 use domain::ports::{TransactionOptions, Transactor};
+use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
 use test_db::TestDatabase;
+use time::OffsetDateTime;
 
 use super::*;
 use crate::test_support::{committed, database};
@@ -56,6 +58,58 @@ fn an_account_read_to_be_changed_stays_locked_until_its_unit_ends() {
                 "by email: {by_email}"
             );
         }
+    });
+}
+
+#[test]
+fn a_session_opens_without_waiting_while_its_account_is_locked_for_a_change() {
+    test_db::run(async {
+        let test_database = TestDatabase::create().await;
+        let database = database(test_database.pool(2).await);
+        let new = new_user("Signing.In");
+        committed(&database, async |unit| {
+            unit.users().insert(&new).await.expect("inserted")
+        })
+        .await;
+        let unit = PgTransactor::new(database.clone())
+            .begin(TransactionOptions::READ_COMMITTED)
+            .await
+            .expect("begin");
+        unit.users()
+            .lock_by_id(new.id)
+            .await
+            .expect("query")
+            .expect("found");
+
+        // A sign-in's session insert, which checks its foreign key to the
+        // account, must not queue behind the lock.
+        let mut sign_in = database.lease().await.expect("a connection");
+        sqlx::raw_sql("BEGIN; SET LOCAL lock_timeout = '100ms'")
+            .execute(&mut *sign_in)
+            .await
+            .expect("begin");
+        let now = OffsetDateTime::now_utc();
+        let session = NewSession {
+            id: SessionId::generate(),
+            user_id: new.id,
+            digest: SecretDigest::from_bytes([7; 32]),
+            now,
+            lifetime: SessionLifetime {
+                absolute: time::Duration::days(30),
+                idle: time::Duration::days(7),
+                grace: time::Duration::seconds(10),
+            },
+            user_agent: None,
+            ip: None,
+        };
+        let opened = crate::sessions::insert(&mut sign_in, &session).await;
+        sqlx::raw_sql("ROLLBACK")
+            .execute(&mut *sign_in)
+            .await
+            .expect("rollback");
+        unit.rollback().await.expect("rollback");
+
+        assert_eq!(opened.expect("opened at once").id, session.id);
     });
 }
 
