@@ -3,8 +3,10 @@
 
 use domain::password::PasswordHash;
 use domain::ports::{TransactionOptions, Transactor, UnitOfWork};
+use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
 use domain::user::{DisplayName, Email, NewUser, UserId};
 use sqlx::{PgPool, Postgres, Transaction};
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::database::{Database, Thresholds};
@@ -26,6 +28,23 @@ pub fn new_user(local_part: &str) -> NewUser {
             "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         )
         .expect("valid"),
+    }
+}
+
+/// A session of `user` opened now, from nowhere in particular.
+pub fn new_session(user: UserId) -> NewSession {
+    NewSession {
+        id: SessionId::generate(),
+        user_id: user,
+        digest: SecretDigest::from_bytes([7; 32]),
+        now: OffsetDateTime::now_utc(),
+        lifetime: SessionLifetime {
+            absolute: Duration::days(30),
+            idle: Duration::days(7),
+            grace: Duration::seconds(10),
+        },
+        user_agent: None,
+        ip: None,
     }
 }
 

@@ -4,13 +4,14 @@
 use std::net::IpAddr;
 
 use domain::audit::{AuditAction, AuditEvent, Origin};
-use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
+use domain::session::NewSession;
 use domain::throttle::ThrottleKey;
 use domain::user::{DisplayName, NewUser, UserChanges};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::*;
+use crate::test_support::new_session;
 
 /// What one unit writes through each repository: an account, a session
 /// of it, a counted attempt and an event.
@@ -26,17 +27,8 @@ impl Work {
         let now = OffsetDateTime::now_utc();
         let user = new_user("unit");
         let session = NewSession {
-            id: SessionId::generate(),
-            user_id: user.id,
-            digest: SecretDigest::from_bytes([7; 32]),
             now,
-            lifetime: SessionLifetime {
-                absolute: Duration::days(30),
-                idle: Duration::days(7),
-                grace: Duration::seconds(10),
-            },
-            user_agent: None,
-            ip: None,
+            ..new_session(user.id)
         };
         let key = ThrottleKey::register_ip(IpAddr::from(Uuid::now_v7().as_u128().to_be_bytes()));
         let event = AuditEvent::new(AuditAction::Register, now, &Origin::default()).by(user.id);

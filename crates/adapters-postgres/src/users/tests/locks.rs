@@ -3,12 +3,10 @@
 //! connection).
 
 use domain::ports::{TransactionOptions, Transactor};
-use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
 use test_db::TestDatabase;
-use time::OffsetDateTime;
 
 use super::*;
-use crate::test_support::{committed, database};
+use crate::test_support::{committed, database, new_session};
 use crate::transaction::PgTransactor;
 
 /// Whether another session can lock the account's row at once.
@@ -88,20 +86,7 @@ fn a_session_opens_without_waiting_while_its_account_is_locked_for_a_change() {
             .execute(&mut *sign_in)
             .await
             .expect("begin");
-        let now = OffsetDateTime::now_utc();
-        let session = NewSession {
-            id: SessionId::generate(),
-            user_id: new.id,
-            digest: SecretDigest::from_bytes([7; 32]),
-            now,
-            lifetime: SessionLifetime {
-                absolute: time::Duration::days(30),
-                idle: time::Duration::days(7),
-                grace: time::Duration::seconds(10),
-            },
-            user_agent: None,
-            ip: None,
-        };
+        let session = new_session(new.id);
         let opened = crate::sessions::insert(&mut sign_in, &session).await;
         sqlx::raw_sql("ROLLBACK")
             .execute(&mut *sign_in)
