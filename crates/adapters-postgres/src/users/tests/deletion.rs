@@ -1,29 +1,21 @@
 //! Deleting an account under optimistic locking: its sessions go with it.
 
-use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
+use domain::session::{NewSession, SessionId};
 use domain::user::{DisplayName, UserChanges};
+use time::OffsetDateTime;
 use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
 
 use super::*;
 use crate::lease::Lease;
 use crate::sessions;
+use crate::test_support::new_session;
 
 const NOW: OffsetDateTime = datetime!(2026-11-01 00:00 UTC);
 
 async fn open_session(lease: &mut Lease, user: UserId) -> SessionId {
     let new = NewSession {
-        id: SessionId::generate(),
-        user_id: user,
-        digest: SecretDigest::from_bytes([7; 32]),
         now: NOW,
-        lifetime: SessionLifetime {
-            absolute: Duration::days(30),
-            idle: Duration::days(7),
-            grace: Duration::seconds(10),
-        },
-        user_agent: None,
-        ip: None,
+        ..new_session(user)
     };
     sessions::insert(lease, &new).await.expect("session").id
 }
