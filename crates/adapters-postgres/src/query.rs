@@ -126,8 +126,8 @@ impl Lease {
                 span.record("error.type", metrics::error_type(error));
                 // A missing row is the driver's finding after a statement
                 // that succeeded; any other failure aborts the transaction.
-                if self.in_transaction && !matches!(error, RepoError::NotFound) {
-                    self.failed = true;
+                if !matches!(error, RepoError::NotFound) {
+                    self.note_failure();
                 }
             }
         }
@@ -156,7 +156,18 @@ impl Lease {
             .await;
         let error_type = outcome.as_ref().err().map(|_| "failed");
         self.metrics.record(name, started.elapsed(), error_type);
+        if outcome.is_err() {
+            self.note_failure();
+        }
         outcome.map(drop)
+    }
+
+    /// The server aborts the innermost level of a transaction on any error
+    /// it reports, and refuses everything until that level is rolled back.
+    fn note_failure(&mut self) {
+        if self.in_transaction {
+            self.failed = true;
+        }
     }
 
     /// A prepared statement outlived a change to its tables. Clearing the

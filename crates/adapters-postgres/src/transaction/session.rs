@@ -60,27 +60,13 @@ impl Session {
         self.lease.as_mut()
     }
 
-    /// Notes a failed control statement: the server aborts the innermost
-    /// level on any error it reports. Repository statements note their
-    /// own failures as they run.
-    fn track<T>(&mut self, outcome: Result<T, RepoError>) -> Result<T, RepoError> {
-        if outcome.is_err()
-            && let Some(lease) = self.lease.as_mut()
-        {
-            lease.failed = true;
-        }
-        outcome
-    }
-
     /// Opens a savepoint one level deeper; returns its level.
     pub(super) async fn nest(&mut self) -> Result<u32, RepoError> {
         let level = self.depth + 1;
-        let outcome = self
-            .lease()?
+        self.lease()?
             .control("transaction.savepoint", sql::savepoint(level))
             .await
-            .map_err(repo_error);
-        self.track(outcome)?;
+            .map_err(repo_error)?;
         self.depth = level;
         Ok(level)
     }
@@ -88,12 +74,10 @@ impl Session {
     /// Commits the transaction (level 1) or releases the savepoint.
     pub(super) async fn commit(&mut self, level: u32) -> Result<(), RepoError> {
         if level > 1 {
-            let outcome = self
-                .lease()?
+            self.lease()?
                 .control("transaction.release", sql::release(level))
                 .await
-                .map_err(repo_error);
-            self.track(outcome)?;
+                .map_err(repo_error)?;
             self.depth = level - 1;
             return Ok(());
         }
