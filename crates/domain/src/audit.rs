@@ -101,6 +101,28 @@ pub struct FieldChange {
     pub after: Option<String>,
 }
 
+impl FieldChange {
+    /// `field` went from `before` to `after`.
+    #[must_use]
+    pub fn replaced(field: AccountField, before: &str, after: &str) -> Self {
+        Self {
+            field,
+            before: Some(before.to_owned()),
+            after: Some(after.to_owned()),
+        }
+    }
+
+    /// `field` was `before` and is gone.
+    #[must_use]
+    pub fn removed(field: AccountField, before: &str) -> Self {
+        Self {
+            field,
+            before: Some(before.to_owned()),
+            after: None,
+        }
+    }
+}
+
 /// Where a request came from, for the trail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {

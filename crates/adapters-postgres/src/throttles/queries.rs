@@ -1,5 +1,6 @@
 //! The SQL of the attempt counters, over whatever holds the connection: the
-//! pool for a read, a unit of work for the rest. Times come from the caller's clock.
+//! pool for a read, a unit of work for the rest. Times come from the
+//! caller's clock.
 
 use domain::error::RepoError;
 use domain::throttle::ThrottleKey;

@@ -53,9 +53,9 @@ pub(crate) async fn list(
 
 /// The rows are locked in the order of their identifiers, so that two
 /// units locking them cannot deadlock, and as an update would lock them
-/// (see [`lock_by_id`](super::queries::lock_by_id)). Under read committed, a unit that
-/// waited sees the rows as the one before it left them: an administrator
-/// demoted or disabled meanwhile is no longer among them.
+/// (see [`lock_by_id`](super::queries::lock_by_id)). Under read committed,
+/// a unit that waited sees the rows as the one before it left them: an
+/// administrator demoted or disabled meanwhile is no longer among them.
 pub(crate) async fn lock_active_admins(lease: &mut Lease) -> Result<Vec<UserId>, RepoError> {
     let rows = lease
         .run(Operation::new("users.lock_active_admins", &[]), || {

@@ -151,11 +151,7 @@ fn removal(deleted: &User) -> Vec<FieldChange> {
         (AccountField::Status, deleted.status.as_str()),
     ]
     .into_iter()
-    .map(|(field, before)| FieldChange {
-        field,
-        before: Some(before.to_owned()),
-        after: None,
-    })
+    .map(|(field, before)| FieldChange::removed(field, before))
     .collect()
 }
 
@@ -181,10 +177,6 @@ fn differences(before: &User, after: &User) -> Vec<FieldChange> {
     fields
         .into_iter()
         .filter(|(_, before, after)| before != after)
-        .map(|(field, before, after)| FieldChange {
-            field,
-            before: Some(before.to_owned()),
-            after: Some(after.to_owned()),
-        })
+        .map(|(field, before, after)| FieldChange::replaced(field, before, after))
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Administration: listing, changing and deleting accounts, clearing
-//! sign-in lockouts, and reading the audit trail. Every use case starts by checking that the caller is an
-//! administrator, by the token and by the account as stored now.
+//! sign-in lockouts, and reading the audit trail. Every use case starts by
+//! checking that the caller is an administrator, by the token and by the
+//! account as stored now.
 
 mod audit_events;
 mod change_user;

@@ -37,12 +37,12 @@ impl AuthService {
                     .about(promoted.id)
                     .detail("promoted")
                     .changing(vec![
-                        change(
+                        FieldChange::replaced(
                             AccountField::Role,
                             before.role.as_str(),
                             promoted.role.as_str(),
                         ),
-                        change(
+                        FieldChange::replaced(
                             AccountField::Status,
                             before.status.as_str(),
                             promoted.status.as_str(),
@@ -87,13 +87,5 @@ impl AuthService {
                 Ok(user)
             })
             .await
-    }
-}
-
-fn change(field: AccountField, before: &str, after: &str) -> FieldChange {
-    FieldChange {
-        field,
-        before: Some(before.to_owned()),
-        after: Some(after.to_owned()),
     }
 }

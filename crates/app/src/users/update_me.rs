@@ -49,11 +49,11 @@ impl UserService {
                 let event = AuditEvent::new(AuditAction::ProfileUpdated, now, origin)
                     .by(before.id)
                     .in_session(caller.session_id)
-                    .changing(vec![FieldChange {
-                        field: AccountField::DisplayName,
-                        before: Some(before.display_name.as_str().to_owned()),
-                        after: Some(updated.display_name.as_str().to_owned()),
-                    }]);
+                    .changing(vec![FieldChange::replaced(
+                        AccountField::DisplayName,
+                        before.display_name.as_str(),
+                        updated.display_name.as_str(),
+                    )]);
                 unit.audit().record(&event).await?;
                 Ok(updated)
             })
