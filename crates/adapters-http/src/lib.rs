@@ -16,9 +16,11 @@ mod openapi;
 mod request_context;
 mod routes;
 mod server;
+mod telemetry;
 
 pub use actix_web::dev::Server;
 pub use client_ip::{InvalidTrustedProxy, TrustedProxies};
 pub use error::ApiError;
 pub use openapi::json as openapi_json;
 pub use server::{ApiState, ServerSettings, app, serve};
+pub use telemetry::{HttpMetrics, MetricsText, serve_metrics};

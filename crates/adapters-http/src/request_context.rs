@@ -8,15 +8,21 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
+use actix_web::web::Data;
 use actix_web::{Error, HttpResponse};
 use futures_util::FutureExt as _;
+use opentelemetry::trace::TraceContextExt as _;
 use tracing::Instrument as _;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorKind};
+use crate::telemetry::{HttpMetrics, continue_trace, route_of, trace_response};
 
 pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+const TRACE_RESPONSE_HEADER: HeaderName = HeaderName::from_static("traceresponse");
 const MAX_REQUEST_ID_LEN: usize = 128;
 
 tokio::task_local! {
@@ -44,19 +50,31 @@ fn request_id(request: &ServiceRequest) -> String {
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
 }
 
-/// The middleware around every request.
+/// The middleware around every request: its span (continuing the caller's
+/// trace), its metrics, its log line and its contract-shaped failures.
 pub(crate) async fn around_request(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = request_id(&request);
+    let method = request.method().clone();
     let span = tracing::info_span!(
         "http.request",
+        otel.name = %method,
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         request.id = %id,
-        http.method = %request.method(),
+        trace_id = tracing::field::Empty,
+        http.request.method = %method,
         http.route = tracing::field::Empty,
-        http.status_code = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        error.type = tracing::field::Empty,
     );
+    if let Some(trace_id) = continue_trace(&span, request.headers()) {
+        span.record("trace_id", tracing::field::display(trace_id));
+    }
+    let metrics = request.app_data::<Data<HttpMetrics>>().cloned();
+    let _in_flight = metrics.as_ref().map(|metrics| metrics.in_flight(&method));
     let started = Instant::now();
     let outcome = REQUEST_ID
         .scope(
@@ -66,6 +84,13 @@ pub(crate) async fn around_request(
         .instrument(span.clone())
         .await;
     let _entered = span.enter();
+    let served = |route: Option<String>, status: StatusCode, error_type: Option<&'static str>| {
+        let route = route_of(route);
+        record_on_span(&span, &method, &route, status, error_type);
+        if let Some(metrics) = &metrics {
+            metrics.served(&method, &route, status, error_type, started.elapsed());
+        }
+    };
     match outcome {
         Ok(Ok(response)) => {
             let mut response = REQUEST_ID.sync_scope(id.clone(), || {
@@ -74,17 +99,39 @@ pub(crate) async fn around_request(
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
-            log_completion(&response, started);
+            if let Some(value) = trace_response(&span) {
+                response.headers_mut().insert(TRACE_RESPONSE_HEADER, value);
+            }
+            let api_error = response
+                .response()
+                .error()
+                .and_then(|error| error.as_error::<ApiError>());
+            served(
+                response.request().match_pattern(),
+                response.status(),
+                api_error.map(ApiError::type_name),
+            );
+            log_completion(response.status(), api_error, started);
             Ok(response)
         }
         // The request went down with the handler: actix-web renders the
         // error itself, with the id it carries.
         Ok(Err(error)) => {
+            served(
+                None,
+                error.as_response_error().status_code(),
+                Some("_OTHER"),
+            );
             tracing::error!(error = %error, "request failed before a response was made");
             Err(error)
         }
         Err(panic) => {
             let error = ApiError::internal(panic_message(panic.as_ref())).for_request(id);
+            served(
+                None,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(error.type_name()),
+            );
             tracing::error!(
                 error.cause = cause_chain(&error).as_deref(),
                 "request handler panicked"
@@ -92,6 +139,28 @@ pub(crate) async fn around_request(
             Err(error.into())
         }
     }
+}
+
+/// What the request span says of the outcome, under the conventions: it
+/// is named after the route it matched, and a server error marks it
+/// failed.
+fn record_on_span(
+    span: &tracing::Span,
+    method: &Method,
+    route: &str,
+    status: StatusCode,
+    error_type: Option<&'static str>,
+) {
+    span.record("http.route", route);
+    span.record("http.response.status_code", i64::from(status.as_u16()));
+    if let Some(error_type) = error_type {
+        span.record("error.type", error_type);
+    }
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
+    let context = span.context();
+    context.span().update_name(format!("{method} {route}"));
 }
 
 /// Replaces an error response that did not come from [`ApiError`] (one
@@ -109,17 +178,8 @@ fn in_contract_shape(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxB
     response.into_response(HttpResponse::from_error(ApiError::new(kind, message)))
 }
 
-fn log_completion(response: &ServiceResponse<BoxBody>, started: Instant) {
-    let status = response.status();
-    let span = tracing::Span::current();
-    let route = response.request().match_pattern();
-    span.record("http.route", route.as_deref().unwrap_or("unmatched"));
-    span.record("http.status_code", status.as_u16());
+fn log_completion(status: StatusCode, api_error: Option<&ApiError>, started: Instant) {
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let api_error = response
-        .response()
-        .error()
-        .and_then(|error| error.as_error::<ApiError>());
     match api_error {
         Some(error) if status.is_server_error() => tracing::error!(
             duration_ms,

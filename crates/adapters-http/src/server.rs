@@ -18,6 +18,7 @@ use crate::client_ip::TrustedProxies;
 use crate::error::{ApiError, FieldIssue};
 use crate::request_context::around_request;
 use crate::routes;
+use crate::telemetry::HttpMetrics;
 
 /// The largest request body accepted.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -39,6 +40,8 @@ pub struct ApiState {
     pub jwks: Arc<str>,
     /// The proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
+    /// The request metrics.
+    pub metrics: HttpMetrics,
 }
 
 /// How the HTTP server runs.
@@ -65,6 +68,7 @@ pub fn app(
     >,
 > {
     App::new()
+        .app_data(Data::new(state.metrics.clone()))
         .app_data(Data::new(state))
         .app_data(PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(PathConfig::default().error_handler(|_, _| {

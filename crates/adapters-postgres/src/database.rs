@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use domain::error::RepoError;
+use opentelemetry::metrics::Meter;
 use sqlx::PgPool;
 
 use crate::error::repo_error;
 use crate::lease::{Held, Lease};
+use crate::pool_metrics::PoolMetrics;
 use crate::query::QueryMetrics;
 
 /// When to warn: statements slower than `slow_query`, connections held
@@ -36,23 +38,29 @@ pub struct Database {
     pool: PgPool,
     thresholds: Thresholds,
     metrics: QueryMetrics,
+    pool_metrics: PoolMetrics,
 }
 
 impl Database {
-    /// Watches every use of `pool` against `thresholds`.
-    pub fn new(pool: PgPool, thresholds: Thresholds) -> Self {
-        Self::with_metrics(pool, thresholds, QueryMetrics::new())
+    /// Watches every use of `pool` against `thresholds`, and measures its
+    /// statements and the pool on `meter`.
+    pub fn new(pool: PgPool, thresholds: Thresholds, meter: &Meter) -> Self {
+        let pool_metrics = PoolMetrics::new(meter);
+        pool_metrics.observe(meter, &pool);
+        Self::measured(pool, thresholds, QueryMetrics::new(meter), pool_metrics)
     }
 
-    pub(crate) fn with_metrics(
+    pub(crate) fn measured(
         pool: PgPool,
         thresholds: Thresholds,
         metrics: QueryMetrics,
+        pool_metrics: PoolMetrics,
     ) -> Self {
         Self {
             pool,
             thresholds,
             metrics,
+            pool_metrics,
         }
     }
 
@@ -64,11 +72,16 @@ impl Database {
     /// A connection from the pool; each statement run on it names itself
     /// as its holder.
     pub(crate) async fn lease(&self) -> Result<Lease, RepoError> {
-        let connection = self.pool.acquire().await.map_err(repo_error)?;
+        let connection = self
+            .pool_metrics
+            .acquire(&self.pool)
+            .await
+            .map_err(repo_error)?;
         Ok(Lease::new(
             Held::Pooled(connection),
             self.thresholds,
             self.metrics.clone(),
-        ))
+        )
+        .timed_by(self.pool_metrics.clone()))
     }
 }

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::database::Thresholds;
+use crate::pool_metrics::PoolMetrics;
 use crate::query::QueryMetrics;
 
 /// A pooled connection. It goes back to the pool when dropped; holding it
@@ -18,6 +19,7 @@ pub(crate) struct Lease {
     connection: Held,
     holder: Arc<Mutex<&'static str>>,
     _watch: LeakWatch,
+    held: HoldTimer,
     /// Whether the session is inside a transaction, where a failed
     /// statement cannot simply be run again.
     pub(crate) in_transaction: bool,
@@ -59,9 +61,19 @@ impl Lease {
             connection,
             holder,
             _watch: watch,
+            held: HoldTimer {
+                since: Instant::now(),
+                pool: None,
+            },
             thresholds,
             metrics,
         }
+    }
+
+    /// Reports how long the connection was held to the pool's metrics.
+    pub(crate) fn timed_by(mut self, pool: PoolMetrics) -> Self {
+        self.held.pool = Some(pool);
+        self
     }
 
     /// Names the operation now using the connection, for the leak warning.
@@ -100,6 +112,20 @@ impl DerefMut for Lease {
             Held::Pooled(connection) => connection,
             #[cfg(test)]
             Held::TestTransaction(transaction) => transaction,
+        }
+    }
+}
+
+/// How long the lease has held its connection, reported when it ends.
+struct HoldTimer {
+    since: Instant,
+    pool: Option<PoolMetrics>,
+}
+
+impl Drop for HoldTimer {
+    fn drop(&mut self) {
+        if let Some(pool) = &self.pool {
+            pool.released(self.since.elapsed());
         }
     }
 }

@@ -15,6 +15,7 @@ mod instants;
 mod lease;
 mod migrations;
 mod pool;
+mod pool_metrics;
 mod query;
 mod readiness;
 mod reads;

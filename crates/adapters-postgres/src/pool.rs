@@ -3,10 +3,14 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use opentelemetry::metrics::Meter;
 use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::database::{Database, Thresholds};
+use crate::pool_metrics::PoolMetrics;
+use crate::query::QueryMetrics;
 
 /// How to reach the database, how many connections to keep and what each
 /// session may do.
@@ -40,18 +44,57 @@ pub struct DatabaseSettings {
 pub struct InvalidDatabaseUrl(#[source] sqlx::Error);
 
 /// A pool that opens connections on first use, so that the service starts
-/// (and reports itself not ready) while the database is down.
+/// (and reports itself not ready) while the database is down. Its
+/// statements and the pool itself are measured on `meter`.
 ///
 /// # Errors
 ///
 /// [`InvalidDatabaseUrl`] when the URL does not parse.
-pub fn connect_lazy(settings: &DatabaseSettings) -> Result<Database, InvalidDatabaseUrl> {
+pub fn connect_lazy(
+    settings: &DatabaseSettings,
+    meter: &Meter,
+) -> Result<Database, InvalidDatabaseUrl> {
     let options = connect_options(settings)?;
+    let pool_metrics = PoolMetrics::new(meter);
+    let on_connect = pool_metrics.clone();
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
+        .after_connect(move |connection, _| {
+            let metrics = on_connect.clone();
+            Box::pin(async move {
+                // The measure is worth less than the connection: failing to
+                // take it must not fail the connection.
+                match setup_time(connection).await {
+                    Ok(setup) => metrics.created(setup),
+                    Err(error) => {
+                        tracing::debug!(error = %error, "cannot read the connection's setup time");
+                    }
+                }
+                Ok(())
+            })
+        })
         .connect_lazy_with(options);
-    Ok(Database::new(pool, settings.thresholds))
+    pool_metrics.observe(meter, &pool);
+    Ok(Database::measured(
+        pool,
+        settings.thresholds,
+        QueryMetrics::new(meter),
+        pool_metrics,
+    ))
+}
+
+/// How long the server took from accepting the connection to being ready
+/// for its first statement (authentication and start-up), by the server's
+/// own clock: sqlx gives no hook before the connection is made.
+async fn setup_time(connection: &mut PgConnection) -> Result<Duration, sqlx::Error> {
+    let seconds = sqlx::query_scalar!(
+        r#"SELECT extract(epoch FROM clock_timestamp() - backend_start)::float8 AS "seconds!"
+           FROM pg_stat_activity WHERE pid = pg_backend_pid()"#
+    )
+    .fetch_one(connection)
+    .await?;
+    Ok(Duration::try_from_secs_f64(seconds).unwrap_or_default())
 }
 
 /// The connection options with the session limits as startup parameters,
@@ -88,16 +131,19 @@ mod tests {
     fn every_session_runs_under_the_configured_limits_and_name() {
         test_db::run(async {
             let test_database = TestDatabase::create().await;
-            let database = connect_lazy(&DatabaseSettings {
-                url: SecretString::from(test_database.url()),
-                max_connections: 1,
-                acquire_timeout: Duration::from_secs(5),
-                application_name: "doorman-limits".to_owned(),
-                statement_timeout: Duration::from_millis(1500),
-                lock_timeout: Duration::from_millis(250),
-                idle_in_transaction_timeout: Duration::from_secs(7),
-                thresholds: Thresholds::default(),
-            })
+            let database = connect_lazy(
+                &DatabaseSettings {
+                    url: SecretString::from(test_database.url()),
+                    max_connections: 1,
+                    acquire_timeout: Duration::from_secs(5),
+                    application_name: "doorman-limits".to_owned(),
+                    statement_timeout: Duration::from_millis(1500),
+                    lock_timeout: Duration::from_millis(250),
+                    idle_in_transaction_timeout: Duration::from_secs(7),
+                    thresholds: Thresholds::default(),
+                },
+                &opentelemetry::global::meter("tests"),
+            )
             .expect("valid URL");
 
             let settings: Vec<String> = sqlx::query_scalar(

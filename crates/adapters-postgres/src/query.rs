@@ -10,7 +10,7 @@ mod tests;
 use std::fmt::{self, Display};
 use std::time::Instant;
 
-use domain::error::RepoError;
+use domain::error::{RepoError, Retry};
 use sqlx::{Connection as _, SqlSafeStr};
 use tracing::Instrument;
 
@@ -183,7 +183,10 @@ impl Lease {
         let in_transaction = self.in_transaction;
         self.clear_cached_statements().await.map_err(repo_error)?;
         if in_transaction {
-            return Err(RepoError::Retryable(error.into()));
+            return Err(RepoError::Retryable {
+                reason: Retry::StalePlan,
+                source: error.into(),
+            });
         }
         statement().run(self).await.map_err(repo_error)
     }

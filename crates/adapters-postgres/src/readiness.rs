@@ -2,24 +2,23 @@
 
 use async_trait::async_trait;
 use domain::ports::{NotReady, ReadinessProbe};
-use sqlx::PgPool;
 
-use crate::error::repo_error;
+use crate::database::Database;
 use crate::migrations::latest_version;
-
-const UNDEFINED_TABLE: &str = "42P01";
+use crate::query::{One, Operation, Optional};
 
 /// Ready when the database answers and its newest applied migration is the
-/// newest one embedded in this build.
+/// newest one embedded in this build. Its statements take the measured
+/// path of every other, so that a probe is seen like any request.
 #[derive(Debug, Clone)]
 pub struct PgReadinessProbe {
-    pool: PgPool,
+    database: Database,
 }
 
 impl PgReadinessProbe {
-    /// A probe on this pool.
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    /// A probe on this database.
+    pub fn new(database: Database) -> Self {
+        Self { database }
     }
 }
 
@@ -27,19 +26,30 @@ impl PgReadinessProbe {
 impl ReadinessProbe for PgReadinessProbe {
     async fn check(&self) -> Result<(), NotReady> {
         let expected = latest_version();
-        let applied =
-            sqlx::query_scalar!("SELECT max(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
-                .await;
-        let applied = match applied {
-            Ok(version) => version,
-            // No migration has ever run: the bookkeeping table is missing.
-            Err(sqlx::Error::Database(error))
-                if error.code().as_deref() == Some(UNDEFINED_TABLE) =>
-            {
-                None
-            }
-            Err(error) => return Err(NotReady::Database(repo_error(error))),
+        let mut lease = self.database.lease().await.map_err(NotReady::Database)?;
+        // Before the first migration the bookkeeping table does not exist,
+        // and a statement naming it would fail rather than find nothing.
+        let bookkept = lease
+            .run(Operation::new("readiness.find_migrations", &[]), || {
+                Optional(sqlx::query!(
+                    r#"SELECT true AS "bookkept!" WHERE to_regclass('_sqlx_migrations') IS NOT NULL"#
+                ))
+            })
+            .await
+            .map_err(NotReady::Database)?
+            .is_some();
+        let applied = if bookkept {
+            lease
+                .run(Operation::new("readiness.schema_version", &[]), || {
+                    One(sqlx::query!(
+                        "SELECT max(version) AS version FROM _sqlx_migrations WHERE success"
+                    ))
+                })
+                .await
+                .map_err(NotReady::Database)?
+                .version
+        } else {
+            None
         };
         if applied == Some(expected) {
             Ok(())

@@ -5,6 +5,9 @@ use domain::password::PasswordHash;
 use domain::ports::{TransactionOptions, Transactor, UnitOfWork};
 use domain::session::{NewSession, SecretDigest, SessionId, SessionLifetime};
 use domain::user::{DisplayName, Email, NewUser, UserId};
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 use sqlx::{PgPool, Postgres, Transaction};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -54,7 +57,7 @@ pub fn lease_in(transaction: Transaction<'static, Postgres>) -> Lease {
     Lease::new(
         Held::TestTransaction(transaction),
         Thresholds::default(),
-        QueryMetrics::new(),
+        QueryMetrics::new(&opentelemetry::global::meter("tests")),
     )
 }
 
@@ -65,7 +68,11 @@ pub async fn rolled_back_lease() -> Lease {
 
 /// The adapters' handle on a test database's pool.
 pub fn database(pool: PgPool) -> Database {
-    Database::new(pool, Thresholds::default())
+    Database::new(
+        pool,
+        Thresholds::default(),
+        &opentelemetry::global::meter("tests"),
+    )
 }
 
 /// Runs `work` in a unit of work on `database` and commits it, for tests
@@ -200,4 +207,75 @@ impl tracing::field::Visit for FieldText {
     fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
         self.0.insert(field.name().to_owned(), value.to_owned());
     }
+}
+
+/// Metrics recorded in memory, to be read back by series.
+pub struct RecordedMetrics {
+    provider: SdkMeterProvider,
+    exporter: InMemoryMetricExporter,
+}
+
+impl RecordedMetrics {
+    pub fn new() -> Self {
+        let exporter = InMemoryMetricExporter::default();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(exporter.clone()).build())
+            .build();
+        Self { provider, exporter }
+    }
+
+    pub fn meter(&self) -> opentelemetry::metrics::Meter {
+        self.provider.meter("tests")
+    }
+
+    /// Every series of the metrics named `name` recorded so far, as its
+    /// attributes (`key=value`, sorted, joined by `,`) and its value: the
+    /// count of a histogram, the sum of a counter, the last value of a
+    /// gauge.
+    pub fn series(&self, name: &str) -> std::collections::BTreeMap<String, f64> {
+        self.provider.force_flush().expect("flushed");
+        let mut series = std::collections::BTreeMap::new();
+        let finished = self.exporter.get_finished_metrics().expect("metrics");
+        // Each flush exports every series again: the last export holds them.
+        let Some(last) = finished.last() else {
+            return series;
+        };
+        for scope in last.scope_metrics() {
+            for metric in scope.metrics().filter(|metric| metric.name() == name) {
+                match metric.data() {
+                    AggregatedMetrics::F64(MetricData::Histogram(histogram)) => {
+                        for point in histogram.data_points() {
+                            #[expect(clippy::cast_precision_loss, reason = "small test counts")]
+                            let count = point.count() as f64;
+                            series.insert(labels(point.attributes()), count);
+                        }
+                    }
+                    AggregatedMetrics::U64(MetricData::Sum(sum)) => {
+                        for point in sum.data_points() {
+                            #[expect(clippy::cast_precision_loss, reason = "small test counts")]
+                            let value = point.value() as f64;
+                            series.insert(labels(point.attributes()), value);
+                        }
+                    }
+                    AggregatedMetrics::U64(MetricData::Gauge(gauge)) => {
+                        for point in gauge.data_points() {
+                            #[expect(clippy::cast_precision_loss, reason = "small test counts")]
+                            let value = point.value() as f64;
+                            series.insert(labels(point.attributes()), value);
+                        }
+                    }
+                    other => panic!("{name} is of an unexpected kind: {other:?}"),
+                }
+            }
+        }
+        series
+    }
+}
+
+fn labels<'a>(attributes: impl Iterator<Item = &'a opentelemetry::KeyValue>) -> String {
+    let mut pairs: Vec<String> = attributes
+        .map(|kv| format!("{}={}", kv.key, kv.value))
+        .collect();
+    pairs.sort();
+    pairs.join(",")
 }

@@ -161,7 +161,7 @@ impl From<RepoError> for AppError {
             }
             // Outside the transaction runner, which retries it: a lost
             // conflict is contention all the same.
-            RepoError::Retryable(source) => Self::Contention(source),
+            RepoError::Retryable { source, .. } => Self::Contention(source),
             RepoError::OutcomeUnknown(source) => Self::OutcomeUnknown(source),
             RepoError::Internal(source) => Self::Internal(source),
         }

@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use domain::auth::{AccessClaims, IssuedAccessToken};
 use domain::error::RepoError;
+use domain::outcome::{AuthOperation, AuthOutcome, PurgedKind, TransactionOutcome};
 use domain::password::PasswordHash;
 use domain::ports::{
     AuditLog, MockAuditLog, MockAuditReads, MockClock, MockCursorSigner, MockPasswordHasher,
     MockPasswordStrength, MockRefreshSecrets, MockSessionReads, MockSessionRepository,
     MockThrottleReads, MockThrottleRepository, MockTokenIssuer, MockUserReads, MockUserRepository,
-    SessionRepository, ThrottleRepository, TransactionOptions, Transactor, UnitOfWork,
+    Outcomes, SessionRepository, ThrottleRepository, TransactionOptions, Transactor, UnitOfWork,
     UserRepository,
 };
 use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
@@ -42,6 +43,45 @@ pub struct UnitRepositories {
 /// `rollback`.
 pub type Journal = Arc<Mutex<Vec<&'static str>>>;
 
+/// Every outcome the services reported, in order.
+#[derive(Default)]
+pub struct Reported {
+    pub auth: Mutex<Vec<(AuthOperation, AuthOutcome)>>,
+    pub transactions: Mutex<Vec<TransactionOutcome>>,
+    pub purged: Mutex<Vec<(PurgedKind, u64)>>,
+}
+
+impl Reported {
+    pub fn auth(&self) -> Vec<(AuthOperation, AuthOutcome)> {
+        self.auth.lock().expect("outcomes").clone()
+    }
+
+    pub fn transactions(&self) -> Vec<TransactionOutcome> {
+        self.transactions.lock().expect("outcomes").clone()
+    }
+
+    pub fn purged(&self) -> Vec<(PurgedKind, u64)> {
+        self.purged.lock().expect("outcomes").clone()
+    }
+}
+
+impl Outcomes for Reported {
+    fn auth_attempt(&self, operation: AuthOperation, outcome: AuthOutcome) {
+        self.auth
+            .lock()
+            .expect("outcomes")
+            .push((operation, outcome));
+    }
+
+    fn transaction_attempt(&self, outcome: TransactionOutcome) {
+        self.transactions.lock().expect("outcomes").push(outcome);
+    }
+
+    fn purged(&self, kind: PurgedKind, rows: u64) {
+        self.purged.lock().expect("outcomes").push((kind, rows));
+    }
+}
+
 /// One fake of every port, to be given expectations and then wired: the
 /// reads outside units of work, and `unit`, the repositories inside them.
 pub struct Ports {
@@ -58,6 +98,7 @@ pub struct Ports {
     pub now: OffsetDateTime,
     pub policy: AuthPolicy,
     pub journal: Journal,
+    pub outcomes: Arc<Reported>,
 }
 
 impl Ports {
@@ -76,6 +117,7 @@ impl Ports {
             now: datetime!(2026-11-27 09:00 UTC),
             policy: policy(),
             journal: Journal::default(),
+            outcomes: Arc::default(),
         }
     }
 
@@ -89,17 +131,28 @@ impl Ports {
         unit: UnitRepositories,
         journal: &Journal,
         clock: Arc<MockClock>,
+        outcomes: Arc<Reported>,
     ) -> Transactions {
         let transactor = FakeTransactor {
             repositories: Arc::new(unit),
             journal: Arc::clone(journal),
         };
-        Transactions::new(Arc::new(transactor), clock, RetryPolicy::default())
+        Transactions::new(
+            Arc::new(transactor),
+            clock,
+            RetryPolicy::default(),
+            outcomes,
+        )
     }
 
     pub fn auth(self) -> AuthService {
         let clock = self.clock();
-        let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
+        let transactions = Self::transactions(
+            self.unit,
+            &self.journal,
+            clock.clone(),
+            self.outcomes.clone(),
+        );
         AuthService::new(
             AuthPorts {
                 users: Arc::new(self.users),
@@ -111,6 +164,7 @@ impl Ports {
                 tokens: Arc::new(self.tokens),
                 secrets: Arc::new(self.secrets),
                 clock,
+                outcomes: self.outcomes,
             },
             self.policy,
         )
@@ -118,7 +172,8 @@ impl Ports {
 
     pub fn admin_service(self) -> AdminService {
         let clock = self.clock();
-        let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
+        let transactions =
+            Self::transactions(self.unit, &self.journal, clock.clone(), self.outcomes);
         AdminService::new(
             Arc::new(self.users),
             Arc::new(self.audit),
@@ -130,7 +185,8 @@ impl Ports {
 
     pub fn user_service(self) -> UserService {
         let clock = self.clock();
-        let transactions = Self::transactions(self.unit, &self.journal, clock.clone());
+        let transactions =
+            Self::transactions(self.unit, &self.journal, clock.clone(), self.outcomes);
         UserService::new(Arc::new(self.users), transactions, clock)
     }
 
@@ -140,7 +196,7 @@ impl Ports {
             repositories: Arc::new(self.unit),
             journal: Arc::clone(&self.journal),
         };
-        Housekeeping::new(Arc::new(transactor), clock, policy)
+        Housekeeping::new(Arc::new(transactor), clock, policy, self.outcomes)
     }
 
     /// No address or client is locked.

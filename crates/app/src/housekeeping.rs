@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use domain::error::RepoError;
-use domain::ports::{Clock, TransactionOptions, Transactor, UnitOfWork};
+use domain::outcome::PurgedKind;
+use domain::ports::{Clock, Outcomes, TransactionOptions, Transactor, UnitOfWork};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::AppError;
@@ -26,6 +27,7 @@ pub struct Housekeeping {
     transactor: Arc<dyn Transactor>,
     clock: Arc<dyn Clock>,
     policy: PurgePolicy,
+    outcomes: Arc<dyn Outcomes>,
 }
 
 /// How much to purge at once, and what to keep.
@@ -52,11 +54,12 @@ pub struct Purged {
 }
 
 impl Housekeeping {
-    /// Purges under `policy`.
+    /// Purges under `policy`, reporting every batch to `outcomes`.
     pub fn new(
         transactor: Arc<dyn Transactor>,
         clock: Arc<dyn Clock>,
         policy: PurgePolicy,
+        outcomes: Arc<dyn Outcomes>,
     ) -> Self {
         Self {
             transactor,
@@ -65,6 +68,7 @@ impl Housekeeping {
                 batch: policy.batch.max(1),
                 ..policy
             },
+            outcomes,
         }
     }
 
@@ -78,15 +82,15 @@ impl Housekeeping {
     pub async fn purge(&self) -> Result<Purged, AppError> {
         let now = self.clock.now();
         Ok(Purged {
-            sessions: self.in_batches(Spent::Sessions, now).await?,
-            throttles: self.in_batches(Spent::Throttles, now).await?,
-            audit_events: self.in_batches(Spent::AuditEvents, now).await?,
+            sessions: self.in_batches(PurgedKind::Sessions, now).await?,
+            throttles: self.in_batches(PurgedKind::Throttles, now).await?,
+            audit_events: self.in_batches(PurgedKind::AuditEvents, now).await?,
         })
     }
 
     /// Purges `spent`, each batch in a unit of work of its own, until a
     /// batch comes back short; the total deleted.
-    async fn in_batches(&self, spent: Spent, now: OffsetDateTime) -> Result<u64, AppError> {
+    async fn in_batches(&self, kind: PurgedKind, now: OffsetDateTime) -> Result<u64, AppError> {
         let policy = self.policy;
         let mut total = 0;
         loop {
@@ -95,8 +99,9 @@ impl Housekeeping {
                 .begin(TransactionOptions::READ_COMMITTED)
                 .await?;
             // On failure the unit is dropped, which rolls it back.
-            let deleted = spent.purge(&*unit, now, policy).await?;
+            let deleted = purge_batch(kind, &*unit, now, policy).await?;
             unit.commit().await?;
+            self.outcomes.purged(kind, deleted);
             total += deleted;
             if deleted < u64::from(policy.batch) {
                 return Ok(total);
@@ -105,34 +110,24 @@ impl Housekeeping {
     }
 }
 
-/// What has served its time.
-#[derive(Debug, Clone, Copy)]
-enum Spent {
-    Sessions,
-    Throttles,
-    AuditEvents,
-}
-
-impl Spent {
-    /// Deletes one batch of it; how many rows went.
-    async fn purge(
-        self,
-        unit: &dyn UnitOfWork,
-        now: OffsetDateTime,
-        policy: PurgePolicy,
-    ) -> Result<u64, RepoError> {
-        match self {
-            Self::Sessions => unit.sessions().purge(now, policy.batch).await,
-            Self::Throttles => {
-                unit.throttles()
-                    .purge(now, policy.longest_throttle_window, policy.batch)
-                    .await
-            }
-            Self::AuditEvents => {
-                unit.audit()
-                    .purge(now - policy.audit_retention, policy.batch)
-                    .await
-            }
+/// Deletes one batch of `kind`; how many rows went.
+async fn purge_batch(
+    kind: PurgedKind,
+    unit: &dyn UnitOfWork,
+    now: OffsetDateTime,
+    policy: PurgePolicy,
+) -> Result<u64, RepoError> {
+    match kind {
+        PurgedKind::Sessions => unit.sessions().purge(now, policy.batch).await,
+        PurgedKind::Throttles => {
+            unit.throttles()
+                .purge(now, policy.longest_throttle_window, policy.batch)
+                .await
+        }
+        PurgedKind::AuditEvents => {
+            unit.audit()
+                .purge(now - policy.audit_retention, policy.batch)
+                .await
         }
     }
 }
@@ -172,6 +167,7 @@ mod tests {
             .times(1)
             .returning(|_, _| Ok(0));
         let journal = ports.journal.clone();
+        let outcomes = ports.outcomes.clone();
         let housekeeping = ports.housekeeping(PurgePolicy {
             batch: 100,
             longest_throttle_window: Duration::hours(1),
@@ -189,5 +185,15 @@ mod tests {
             }
         );
         assert_eq!(*journal.lock().expect("journal"), ["commit"; 5]);
+        assert_eq!(
+            outcomes.purged(),
+            [
+                (PurgedKind::Sessions, 100),
+                (PurgedKind::Sessions, 100),
+                (PurgedKind::Sessions, 37),
+                (PurgedKind::Throttles, 4),
+                (PurgedKind::AuditEvents, 0),
+            ]
+        );
     }
 }

@@ -32,10 +32,16 @@ pub enum RepoError {
     /// and was cancelled.
     #[error("the database statement timed out")]
     Timeout(#[source] BoxError),
-    /// The transaction lost a serialization conflict or a deadlock and was
+    /// The transaction lost a conflict (or outlived a cached plan) and was
     /// rolled back; running it again from the start may succeed.
-    #[error("the transaction conflicted with a concurrent one")]
-    Retryable(#[source] BoxError),
+    #[error("the transaction must run again: {reason}")]
+    Retryable {
+        /// What it lost.
+        reason: Retry,
+        /// The store's report.
+        #[source]
+        source: BoxError,
+    },
     /// The connection broke while a commit was under way: the changes may
     /// or may not be durable. Never retry blindly.
     #[error("the outcome of the commit is unknown")]
@@ -84,4 +90,18 @@ pub struct InvalidData {
     pub field: Option<AccountField>,
     /// What was wrong with it, in words fit for a client.
     pub problem: &'static str,
+}
+
+/// Why a unit of work must run again from the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Retry {
+    /// A concurrent transaction changed what this one read or wrote.
+    #[error("it lost a serialization conflict")]
+    Serialization,
+    /// It waited on a transaction that waited on it.
+    #[error("it lost a deadlock")]
+    Deadlock,
+    /// A statement's cached plan outlived a change to its tables.
+    #[error("a cached plan went stale")]
+    StalePlan,
 }

@@ -1,7 +1,7 @@
 //! Doorman's domain: the user account, its sessions, the attempt counters
 //! and the audit trail, the values they are made of, and the ports through
 //! which the rest of the service reaches storage, password hashing and
-//! strength, tokens and time.
+//! strength, tokens, time and the reporting of outcomes.
 //!
 //! Every value here is valid by construction ("parse, don't validate"): the
 //! only ways to build one are fallible constructors that enforce the rules of
@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod outcome;
 pub mod password;
 pub mod ports;
 pub mod session;

@@ -29,6 +29,7 @@ async fn start(database: &TestDatabase) -> String {
         "--login-max-failures-per-account=1000000000",
         "--login-max-failures-per-ip=1000000000",
         "--log=off",
+        "--metrics-bind-address=",
     ])
     .expect("arguments parse");
     cli.config.access_token_private_key = Some(key.to_pkcs8_pem().expect("encodes"));

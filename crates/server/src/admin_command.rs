@@ -29,11 +29,13 @@ pub async fn create_admin(
     config: &Config,
 ) -> anyhow::Result<String> {
     let email = Email::parse(email).map_err(|error| anyhow!("--email {error}"))?;
-    let database = adapters_postgres::connect_lazy(&config.database_settings()?)?;
+    // A one-off command: nothing scrapes or receives its metrics.
+    let meter = opentelemetry::global::meter("doorman");
+    let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
     if config.migrate {
         adapters_postgres::migrate(database.pool()).await?;
     }
-    let services = wiring::services(config, &database)?;
+    let services = wiring::services(config, &database, &meter)?;
     let origin = Origin {
         user_agent: Some("doorman admin create".to_owned()),
         ..Origin::default()

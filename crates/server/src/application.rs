@@ -4,25 +4,31 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters_http::{ApiState, Server};
+use adapters_http::{ApiState, HttpMetrics, Server};
 use adapters_postgres::{Database, PgReadinessProbe};
 use anyhow::Context as _;
+use domain::ports::ReadinessProbe as _;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::telemetry::Metrics;
 use crate::{purge, wiring};
 
-/// The HTTP server with everything it serves, bound to its address.
+/// The HTTP server with everything it serves, bound to its address, and
+/// the metrics listener beside it.
 pub struct Application {
     server: Server,
     address: SocketAddr,
+    metrics_server: Option<Server>,
+    metrics_address: Option<SocketAddr>,
+    metrics: Metrics,
     database: Database,
     purge: JoinHandle<()>,
 }
 
 impl Application {
     /// Checks the configuration, migrates when asked to, wires the adapters
-    /// and binds the listener. Nothing is served until
+    /// and binds the listeners. Nothing is served until
     /// [`run_until_stopped`](Self::run_until_stopped).
     ///
     /// # Errors
@@ -30,30 +36,41 @@ impl Application {
     /// A message naming the setting at fault, or the migration or bind
     /// failure.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let database = adapters_postgres::connect_lazy(&config.database_settings()?)?;
+        let metrics = Metrics::new(config)?;
+        let meter = metrics.meter();
+        let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
         if config.migrate {
             adapters_postgres::migrate(database.pool()).await?;
             tracing::info!("migrations applied");
         }
-        let services = wiring::services(config, &database)?;
+        let services = wiring::services(config, &database, &meter)?;
+        let readiness = Arc::new(PgReadinessProbe::new(database.clone()));
+        tokio::spawn(report_readiness(readiness.clone()));
         let state = ApiState {
             auth: services.auth,
             users: services.users,
             admin: services.admin,
-            readiness: Arc::new(PgReadinessProbe::new(database.pool().clone())),
+            readiness,
             jwks: services.jwks.into(),
             trusted_proxies: config.trusted_proxies.clone(),
+            metrics: HttpMetrics::new(&meter),
         };
-        let listener = TcpListener::bind(config.bind_address)
-            .with_context(|| format!("cannot listen on {}", config.bind_address))?;
-        let address = listener
-            .local_addr()
-            .context("cannot read the bound address")?;
+        let (listener, address) = bind(config.bind_address)?;
         let settings = config.server_settings();
         let server = adapters_http::serve(listener, state, &settings)
             .context("cannot start the HTTP server")?;
+        let (metrics_server, metrics_address) = match config.metrics_bind_address.0 {
+            Some(wanted) => {
+                let (listener, address) = bind(wanted)?;
+                let server = adapters_http::serve_metrics(listener, Arc::new(metrics.text()))
+                    .context("cannot start the metrics listener")?;
+                (Some(server), Some(address))
+            }
+            None => (None, None),
+        };
         tracing::info!(
             url = %format!("http://{address}"),
+            metrics.url = metrics_address.map(|address| format!("http://{address}/metrics")),
             http.workers = settings.workers,
             db.max_connections = config.db_max_connections,
             "listening"
@@ -65,6 +82,9 @@ impl Application {
         Ok(Self {
             server,
             address,
+            metrics_server,
+            metrics_address,
+            metrics,
             database,
             purge,
         })
@@ -75,19 +95,54 @@ impl Application {
         self.address
     }
 
+    /// The address the metrics are served on, unless turned off.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_address
+    }
+
     /// Serves until SIGINT or SIGTERM, lets in-flight requests finish, then
-    /// closes the database pool.
+    /// stops the metrics listener, pushes the last metrics and closes the
+    /// database pool.
     ///
     /// # Errors
     ///
     /// An I/O failure of the server.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let metrics_server = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let served = self.server.await.context("the HTTP server failed");
         self.purge.abort();
+        if let Some((handle, running)) = metrics_server {
+            handle.stop(true).await;
+            if let Ok(Err(error)) = running.await {
+                tracing::warn!(error = %error, "the metrics listener failed");
+            }
+        }
         served?;
         tracing::info!("stopped accepting requests; closing the database pool");
+        self.metrics.shut_down();
         self.database.pool().close().await;
         tracing::info!("shut down");
         Ok(())
     }
+}
+
+/// Says at once whether the database can serve this build, rather than at
+/// the first request; the pool's first connection is opened on the way.
+async fn report_readiness(probe: Arc<PgReadinessProbe>) {
+    match probe.check().await {
+        Ok(()) => tracing::info!("the database is ready"),
+        Err(not_ready) => tracing::warn!(error = %not_ready, "the database is not ready yet"),
+    }
+}
+
+fn bind(address: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
+    let bound = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    Ok((listener, bound))
 }

@@ -14,5 +14,5 @@ mod wiring;
 
 pub use admin_command::create_admin;
 pub use application::Application;
-pub use config::{AdminCommand, Cli, Command, Config, LogFormat};
-pub use telemetry::init_telemetry;
+pub use config::{AdminCommand, Cli, Command, Config, Listen, LogFormat, OtlpProtocol};
+pub use telemetry::{Tracing, init_telemetry};

@@ -42,9 +42,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => {}
     }
-    init_telemetry(&cli.config)?;
+    let tracing = init_telemetry(&cli.config)?;
     let application = Application::build(&cli.config).await?;
-    application.run_until_stopped().await
+    let served = application.run_until_stopped().await;
+    tracing.shut_down();
+    served
 }
 
 /// The error and its causes on one line, leaving out a cause that its

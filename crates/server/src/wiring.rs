@@ -14,9 +14,11 @@ use app::auth::{AuthPorts, AuthService};
 use app::housekeeping::{Housekeeping, PurgePolicy};
 use app::transaction::Transactions;
 use app::users::UserService;
+use opentelemetry::metrics::Meter;
 
 use crate::clock::SystemClock;
 use crate::config::Config;
+use crate::telemetry::CountedOutcomes;
 
 /// Every use case, on one database.
 pub(crate) struct Services {
@@ -28,12 +30,17 @@ pub(crate) struct Services {
     pub jwks: String,
 }
 
-/// Wires the use cases to `database` and the adapters `config` describes.
+/// Wires the use cases to `database` and the adapters `config` describes,
+/// measured on `meter`.
 ///
 /// # Errors
 ///
 /// A message naming the setting at fault.
-pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<Services> {
+pub(crate) fn services(
+    config: &Config,
+    database: &Database,
+    meter: &Meter,
+) -> anyhow::Result<Services> {
     let signing_key = config.signing_key()?;
     let tokens = Ed25519AccessTokens::new(&signing_key, config.access_token_settings())?
         .with_verification_keys(config.verification_keys()?);
@@ -48,12 +55,19 @@ pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<S
              fit for tests only"
         );
     }
-    let hasher = Argon2PasswordHasher::new(hashing).context("the argon2 settings are unusable")?;
+    let hasher =
+        Argon2PasswordHasher::new(hashing, meter).context("the argon2 settings are unusable")?;
     let strength = ZxcvbnPasswordStrength::new(config.password_min_score)?;
     let reads = Arc::new(PgReads::new(database.clone()));
     let clock = Arc::new(SystemClock);
     let transactor = Arc::new(PgTransactor::new(database.clone()));
-    let transactions = Transactions::new(transactor.clone(), clock.clone(), config.retry_policy());
+    let outcomes = Arc::new(CountedOutcomes::new(meter));
+    let transactions = Transactions::new(
+        transactor.clone(),
+        clock.clone(),
+        config.retry_policy(),
+        outcomes.clone(),
+    );
     let housekeeping = Housekeeping::new(
         transactor,
         clock.clone(),
@@ -62,6 +76,7 @@ pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<S
             longest_throttle_window: config.longest_throttle_window(),
             audit_retention: time::Duration::days(config.audit_retention_days.into()),
         },
+        outcomes.clone(),
     );
     let auth = AuthService::new(
         AuthPorts {
@@ -74,6 +89,7 @@ pub(crate) fn services(config: &Config, database: &Database) -> anyhow::Result<S
             tokens: Arc::new(tokens),
             secrets: Arc::new(RandomRefreshSecrets),
             clock: clock.clone(),
+            outcomes,
         },
         config.auth_policy()?,
     );

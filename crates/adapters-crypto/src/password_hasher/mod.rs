@@ -1,18 +1,22 @@
 //! Password hashing with argon2id, off the async executor.
 
+mod metrics;
 mod slots;
 #[cfg(test)]
 mod tests;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Params, Version};
 use async_trait::async_trait;
 use domain::password::{Password, PasswordHash};
 use domain::ports::{HasherError, PasswordHasher};
+use opentelemetry::metrics::Meter;
 use secrecy::{ExposeSecret, SecretString};
 
+use self::metrics::{HashMetrics, Operation};
 use self::slots::Slots;
 
 /// The cost of a hash and how many may be computed or wait at once.
@@ -57,16 +61,17 @@ pub struct Argon2PasswordHasher {
     params: Params,
     slots: Arc<Slots>,
     dummy: PasswordHash,
+    metrics: HashMetrics,
 }
 
 impl Argon2PasswordHasher {
-    /// A hasher with these settings. It computes one hash to have a dummy
-    /// to verify against for unknown accounts.
+    /// A hasher with these settings, measured on `meter`. It computes one
+    /// hash to have a dummy to verify against for unknown accounts.
     ///
     /// # Errors
     ///
     /// [`InvalidHashingSettings`] when argon2 refuses the parameters.
-    pub fn new(settings: HashingSettings) -> Result<Self, InvalidHashingSettings> {
+    pub fn new(settings: HashingSettings, meter: &Meter) -> Result<Self, InvalidHashingSettings> {
         if settings.max_concurrent == 0 {
             return Err(InvalidHashingSettings::NoConcurrency);
         }
@@ -86,17 +91,25 @@ impl Argon2PasswordHasher {
             params,
             slots: Arc::new(Slots::new(settings.max_concurrent, settings.max_queued)),
             dummy,
+            metrics: HashMetrics::new(meter),
         })
     }
 
     async fn off_executor<T: Send + 'static>(
         &self,
+        operation: Operation,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HasherError> {
+        let waiting = self.metrics.waiting(operation);
         let permit = self.slots.acquire().await?;
+        drop(waiting);
+        let metrics = self.metrics.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            work()
+            let started = Instant::now();
+            let done = work();
+            metrics.computed(operation, started.elapsed());
+            done
         })
         .await
         .map_err(|error| HasherError::Failed(error.into()))
@@ -150,7 +163,7 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HasherError> {
         let password = SecretString::from(password.expose());
         let params = self.params.clone();
-        self.off_executor(move || hash_blocking(&params, &password))
+        self.off_executor(Operation::Hash, move || hash_blocking(&params, &password))
             .await?
     }
 
@@ -158,7 +171,7 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, HasherError> {
         let password = SecretString::from(password.expose());
         let hash = hash.clone();
-        self.off_executor(move || verify_blocking(&password, &hash))
+        self.off_executor(Operation::Verify, move || verify_blocking(&password, &hash))
             .await?
     }
 

@@ -1,5 +1,9 @@
 use std::task::{Context, Waker};
 
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+
 use super::*;
 
 /// Cheap parameters: these tests check behaviour, not cost.
@@ -11,8 +15,12 @@ const CHEAP: HashingSettings = HashingSettings {
     max_queued: 4,
 };
 
+fn unmeasured() -> opentelemetry::metrics::Meter {
+    opentelemetry::global::meter("tests")
+}
+
 fn hasher() -> Argon2PasswordHasher {
-    Argon2PasswordHasher::new(CHEAP).expect("valid settings")
+    Argon2PasswordHasher::new(CHEAP, &unmeasured()).expect("valid settings")
 }
 
 fn password(text: &str) -> Password {
@@ -63,11 +71,14 @@ async fn hashes_are_salted() {
 
 #[tokio::test]
 async fn a_hash_made_with_other_parameters_still_verifies_but_needs_a_rehash() {
-    let old = Argon2PasswordHasher::new(HashingSettings {
-        memory_kib: 2048,
-        iterations: 2,
-        ..CHEAP
-    })
+    let old = Argon2PasswordHasher::new(
+        HashingSettings {
+            memory_kib: 2048,
+            iterations: 2,
+            ..CHEAP
+        },
+        &unmeasured(),
+    )
     .expect("valid settings");
     let hash = old
         .hash(&password("kept across upgrades"))
@@ -145,11 +156,15 @@ async fn the_dummy_verification_succeeds_for_any_password() {
 
 #[tokio::test]
 async fn work_beyond_the_queue_is_refused_as_busy_until_a_slot_frees() {
-    let hasher = Argon2PasswordHasher::new(HashingSettings {
-        max_concurrent: 1,
-        max_queued: 1,
-        ..CHEAP
-    })
+    let metrics = Recorded::new();
+    let hasher = Argon2PasswordHasher::new(
+        HashingSettings {
+            max_concurrent: 1,
+            max_queued: 1,
+            ..CHEAP
+        },
+        &metrics.meter(),
+    )
     .expect("valid settings");
     let hash = hasher
         .hash(&password("queued password"))
@@ -164,6 +179,10 @@ async fn work_beyond_the_queue_is_refused_as_busy_until_a_slot_frees() {
             .as_mut()
             .poll(&mut Context::from_waker(Waker::noop()))
             .is_pending()
+    );
+    assert_eq!(
+        metrics.values("doorman.password_hash.queue"),
+        [("hash", 0), ("verify", 1)]
     );
 
     assert!(matches!(
@@ -182,6 +201,65 @@ async fn work_beyond_the_queue_is_refused_as_busy_until_a_slot_frees() {
     drop(held);
     assert!(queued.await.expect("verified"));
     assert!(hasher.hash(&password("after the burst")).await.is_ok());
+    assert_eq!(
+        metrics.values("doorman.password_hash.queue"),
+        [("hash", 0), ("verify", 0)]
+    );
+    // The refused requests computed nothing.
+    assert_eq!(
+        metrics.values("doorman.password_hash.duration"),
+        [("hash", 2), ("verify", 1)]
+    );
+}
+
+/// Metrics recorded in memory.
+struct Recorded {
+    provider: SdkMeterProvider,
+    exporter: InMemoryMetricExporter,
+}
+
+impl Recorded {
+    fn new() -> Self {
+        let exporter = InMemoryMetricExporter::default();
+        let provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(exporter.clone()).build())
+            .build();
+        Self { provider, exporter }
+    }
+
+    fn meter(&self) -> opentelemetry::metrics::Meter {
+        self.provider.meter("tests")
+    }
+
+    /// The series of `name` by operation: a gauge's value, a histogram's
+    /// count.
+    fn values(&self, name: &str) -> Vec<(&'static str, u64)> {
+        self.provider.force_flush().expect("flushed");
+        let finished = self.exporter.get_finished_metrics().expect("metrics");
+        let last = finished.last().expect("an export");
+        let mut values = Vec::new();
+        for metric in last
+            .scope_metrics()
+            .flat_map(|scope| scope.metrics())
+            .filter(|metric| metric.name() == name)
+        {
+            match metric.data() {
+                AggregatedMetrics::U64(MetricData::Gauge(gauge)) => {
+                    for point in gauge.data_points() {
+                        values.push((operation_of(point.attributes()), point.value()));
+                    }
+                }
+                AggregatedMetrics::F64(MetricData::Histogram(histogram)) => {
+                    for point in histogram.data_points() {
+                        values.push((operation_of(point.attributes()), point.count()));
+                    }
+                }
+                other => panic!("{name} is of an unexpected kind: {other:?}"),
+            }
+        }
+        values.sort();
+        values
+    }
 }
 
 #[test]
@@ -191,14 +269,31 @@ fn parameters_out_of_bounds_are_refused() {
         ..CHEAP
     };
     assert!(matches!(
-        Argon2PasswordHasher::new(settings),
+        Argon2PasswordHasher::new(settings, &unmeasured()),
         Err(InvalidHashingSettings::Params(_))
     ));
     assert!(matches!(
-        Argon2PasswordHasher::new(HashingSettings {
-            max_concurrent: 0,
-            ..CHEAP
-        }),
+        Argon2PasswordHasher::new(
+            HashingSettings {
+                max_concurrent: 0,
+                ..CHEAP
+            },
+            &unmeasured(),
+        ),
         Err(InvalidHashingSettings::NoConcurrency)
     ));
+}
+
+fn operation_of<'a>(
+    mut attributes: impl Iterator<Item = &'a opentelemetry::KeyValue>,
+) -> &'static str {
+    let operation = attributes
+        .find(|kv| kv.key.as_str() == "operation")
+        .map(|kv| kv.value.to_string())
+        .expect("an operation");
+    match operation.as_str() {
+        "hash" => "hash",
+        "verify" => "verify",
+        other => panic!("an unknown operation: {other}"),
+    }
 }

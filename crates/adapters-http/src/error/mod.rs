@@ -104,6 +104,11 @@ impl ApiError {
         Self::new(ErrorKind::Internal, "an unexpected error occurred").with_source(source)
     }
 
+    /// The contract's name for the kind of failure, safe as a metric label.
+    pub(crate) fn type_name(&self) -> &'static str {
+        self.0.kind.type_name()
+    }
+
     /// The cause, for the log.
     pub(crate) fn cause(&self) -> Option<&(dyn StdError + 'static)> {
         self.0

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use domain::error::{Conflict, InvalidData, RepoError};
+use domain::error::{Conflict, InvalidData, RepoError, Retry};
 use sqlx::error::DatabaseError;
 use sqlx::postgres::PgDatabaseError;
 
@@ -78,7 +78,14 @@ fn database_error(code: &str, error: sqlx::Error) -> RepoError {
         "22001" => invalid(&**database, column_of(&**database), "is too long"),
         "22P02" => invalid(&**database, column_of(&**database), "is malformed"),
         "22003" => invalid(&**database, column_of(&**database), "is out of range"),
-        "40001" | "40P01" => RepoError::Retryable(error.into()),
+        "40001" => RepoError::Retryable {
+            reason: Retry::Serialization,
+            source: error.into(),
+        },
+        "40P01" => RepoError::Retryable {
+            reason: Retry::Deadlock,
+            source: error.into(),
+        },
         // Statement timeout or cancel, and lock timeout (or NOWAIT).
         "57014" | "55P03" => RepoError::Timeout(error.into()),
         // Connection exceptions, too many connections, the server shutting

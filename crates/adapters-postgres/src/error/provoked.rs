@@ -211,7 +211,11 @@ fn a_pool_exhausted_past_its_acquire_timeout_is_unavailable() {
             .connect_with(test_database.connect_options())
             .await
             .expect("pool");
-        let database = Database::new(pool, Thresholds::default());
+        let database = Database::new(
+            pool,
+            Thresholds::default(),
+            &opentelemetry::global::meter("tests"),
+        );
         let _held = database.lease().await.expect("the only connection");
 
         let error = PgReads::new(database)
@@ -295,7 +299,7 @@ fn a_stale_cached_plan_is_recovered_outside_a_transaction_and_retried_inside_one
             .find_by_id(user.id)
             .await
             .expect_err("the transaction is aborted");
-        assert!(matches!(error, RepoError::Retryable(_)), "{error:?}");
+        assert!(matches!(error, RepoError::Retryable { .. }), "{error:?}");
         unit.rollback().await.expect("rollback");
         let unit = transactor
             .begin(TransactionOptions::default())

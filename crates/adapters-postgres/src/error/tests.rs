@@ -159,9 +159,9 @@ fn every_check_constraint_of_the_schema_names_its_column() {
 
 #[test]
 fn lost_conflicts_are_retryable() {
-    for code in ["40001", "40P01"] {
+    for (code, expected) in [("40001", Retry::Serialization), ("40P01", Retry::Deadlock)] {
         assert!(
-            matches!(repo_error(server(code)), RepoError::Retryable(_)),
+            matches!(repo_error(server(code)), RepoError::Retryable { reason, .. } if reason == expected),
             "{code}"
         );
     }
@@ -249,7 +249,7 @@ fn a_commit_cut_off_on_the_way_has_an_unknown_outcome() {
 fn a_commit_the_server_refused_keeps_its_meaning() {
     assert!(matches!(
         commit_error(server("40001")),
-        RepoError::Retryable(_)
+        RepoError::Retryable { .. }
     ));
     assert!(matches!(
         commit_error(server_with("23505", "duplicate", Some(EMAIL_UNIQUE_INDEX))),

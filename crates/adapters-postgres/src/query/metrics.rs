@@ -1,12 +1,13 @@
 //! Statement durations, recorded through OpenTelemetry's metrics API under
-//! its database conventions; an exporter installed by the binary decides
-//! where they go (none is installed yet, and recording is then free).
+//! its database conventions; the meter's provider decides where they go.
 
 use std::time::Duration;
 
 use domain::error::RepoError;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter};
+
+use crate::pool_metrics::DURATION_BOUNDS;
 
 /// The histogram of statement durations, by operation and outcome.
 #[derive(Debug, Clone)]
@@ -15,16 +16,12 @@ pub(crate) struct QueryMetrics {
 }
 
 impl QueryMetrics {
-    /// Records through the meter provider installed globally, if any.
-    pub(crate) fn new() -> Self {
-        Self::from_meter(&opentelemetry::global::meter("doorman.adapters-postgres"))
-    }
-
-    pub(crate) fn from_meter(meter: &Meter) -> Self {
+    pub(crate) fn new(meter: &Meter) -> Self {
         let duration = meter
             .f64_histogram("db.client.operation.duration")
             .with_unit("s")
             .with_description("Duration of database statements")
+            .with_boundaries(DURATION_BOUNDS.to_vec())
             .build();
         Self { duration }
     }
@@ -59,7 +56,7 @@ pub(crate) fn error_type(error: &RepoError) -> &'static str {
         RepoError::Invalid(_) => "invalid",
         RepoError::Unavailable(_) => "unavailable",
         RepoError::Timeout(_) => "timeout",
-        RepoError::Retryable(_) => "retryable",
+        RepoError::Retryable { .. } => "retryable",
         RepoError::OutcomeUnknown(_) => "outcome_unknown",
         RepoError::Internal(_) => "internal",
     }

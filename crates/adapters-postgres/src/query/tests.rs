@@ -5,21 +5,21 @@ use std::time::Duration;
 
 use domain::ports::{TransactionOptions, Transactor, UserReads};
 use domain::user::UserId;
-use opentelemetry::metrics::MeterProvider as _;
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
-use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 use test_db::TestDatabase;
 use tracing::Level;
 
-use super::QueryMetrics;
 use crate::database::{Database, Thresholds};
 use crate::reads::PgReads;
-use crate::test_support::{SeenEvent, committed, new_user, watch_events};
+use crate::test_support::{RecordedMetrics, SeenEvent, committed, new_user, watch_events};
 use crate::transaction::PgTransactor;
 use crate::users;
 
 async fn database_with(test_database: &TestDatabase, thresholds: Thresholds) -> Database {
-    Database::new(test_database.pool(2).await, thresholds)
+    Database::new(
+        test_database.pool(2).await,
+        thresholds,
+        &opentelemetry::global::meter("tests"),
+    )
 }
 
 fn warnings(receiver: &mut tokio::sync::mpsc::UnboundedReceiver<SeenEvent>) -> Vec<SeenEvent> {
@@ -135,13 +135,12 @@ async fn a_connection_held_past_the_threshold_warns_naming_its_holder() {
 #[tokio::test]
 async fn durations_are_recorded_by_operation_and_outcome() {
     let test_database = TestDatabase::create().await;
-    let exporter = InMemoryMetricExporter::default();
-    let provider = SdkMeterProvider::builder()
-        .with_reader(PeriodicReader::builder(exporter.clone()).build())
-        .build();
-    let metrics = QueryMetrics::from_meter(&provider.meter("test"));
-    let database =
-        Database::with_metrics(test_database.pool(2).await, Thresholds::default(), metrics);
+    let metrics = RecordedMetrics::new();
+    let database = Database::new(
+        test_database.pool(2).await,
+        Thresholds::default(),
+        &metrics.meter(),
+    );
     let user = new_user("timed");
 
     committed(&database, async |unit| {
@@ -158,37 +157,25 @@ async fn durations_are_recorded_by_operation_and_outcome() {
         .find_by_id(user.id)
         .await
         .expect("find");
-    provider.force_flush().expect("flushed");
 
-    let counts = recorded_counts(&exporter);
-    assert_eq!(counts.get("users.insert/ok"), Some(&1), "{counts:?}");
-    assert_eq!(counts.get("users.insert/conflict"), Some(&1), "{counts:?}");
-    assert_eq!(counts.get("users.find_by_id/ok"), Some(&1), "{counts:?}");
-}
-
-/// How many durations were recorded, by `operation/outcome`.
-fn recorded_counts(exporter: &InMemoryMetricExporter) -> std::collections::BTreeMap<String, u64> {
-    let mut counts = std::collections::BTreeMap::new();
-    for resource in exporter.get_finished_metrics().expect("metrics") {
-        for scope in resource.scope_metrics() {
-            for metric in scope.metrics() {
-                assert_eq!(metric.name(), "db.client.operation.duration");
-                let AggregatedMetrics::F64(MetricData::Histogram(histogram)) = metric.data() else {
-                    panic!("a histogram of seconds");
-                };
-                for point in histogram.data_points() {
-                    let attribute = |key: &str| {
-                        point
-                            .attributes()
-                            .find(|kv| kv.key.as_str() == key)
-                            .map(|kv| kv.value.to_string())
-                    };
-                    let operation = attribute("db.operation.name").expect("named");
-                    let outcome = attribute("error.type").unwrap_or_else(|| "ok".to_owned());
-                    *counts.entry(format!("{operation}/{outcome}")).or_default() += point.count();
-                }
-            }
-        }
-    }
-    counts
+    let counts = metrics.series("db.client.operation.duration");
+    let system = "db.system.name=postgresql";
+    let count = |labels: &str| counts.get(labels).copied();
+    assert_eq!(
+        count(&format!("db.operation.name=users.insert,{system}")),
+        Some(1.0),
+        "{counts:?}"
+    );
+    assert_eq!(
+        count(&format!(
+            "db.operation.name=users.insert,{system},error.type=conflict"
+        )),
+        Some(1.0),
+        "{counts:?}"
+    );
+    assert_eq!(
+        count(&format!("db.operation.name=users.find_by_id,{system}")),
+        Some(1.0),
+        "{counts:?}"
+    );
 }

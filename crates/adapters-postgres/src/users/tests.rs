@@ -22,7 +22,7 @@ use super::*;
 use crate::database::Thresholds;
 use crate::pool::{DatabaseSettings, connect_lazy};
 use crate::reads::PgReads;
-use crate::test_support::{new_user, rolled_back_lease};
+use crate::test_support::{RecordedMetrics, new_user, rolled_back_lease};
 
 #[test]
 fn insert_returns_the_account_with_the_stores_defaults() {
@@ -160,16 +160,20 @@ fn a_stored_row_that_breaks_the_domains_rules_is_internal() {
 #[test]
 fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
     test_db::run(async {
-        let database = connect_lazy(&DatabaseSettings {
-            url: SecretString::from("postgres://doorman@localhost/doorman?host=/nonexistent"),
-            max_connections: 1,
-            acquire_timeout: Duration::from_millis(300),
-            application_name: "doorman-test".to_owned(),
-            statement_timeout: Duration::from_secs(1),
-            lock_timeout: Duration::from_secs(1),
-            idle_in_transaction_timeout: Duration::from_secs(1),
-            thresholds: Thresholds::default(),
-        })
+        let metrics = RecordedMetrics::new();
+        let database = connect_lazy(
+            &DatabaseSettings {
+                url: SecretString::from("postgres://doorman@localhost/doorman?host=/nonexistent"),
+                max_connections: 1,
+                acquire_timeout: Duration::from_millis(300),
+                application_name: "doorman-test".to_owned(),
+                statement_timeout: Duration::from_secs(1),
+                lock_timeout: Duration::from_secs(1),
+                idle_in_transaction_timeout: Duration::from_secs(1),
+                thresholds: Thresholds::default(),
+            },
+            &metrics.meter(),
+        )
         .expect("valid URL");
 
         let error = PgReads::new(database)
@@ -178,5 +182,16 @@ fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
             .expect_err("unreachable");
 
         assert!(matches!(error, RepoError::Unavailable(_)), "{error:?}");
+        // The server cannot be reached at all: a failure at once, not a
+        // wait that timed out.
+        let pool = "db.client.connection.pool.name=primary";
+        assert_eq!(
+            metrics.series("db.client.connection.timeouts"),
+            [(pool.to_owned(), 0.0)].into()
+        );
+        assert_eq!(
+            metrics.series("db.client.connection.wait_time"),
+            [(pool.to_owned(), 1.0)].into()
+        );
     });
 }

@@ -2,6 +2,7 @@
 
 mod authenticate;
 mod bootstrap;
+mod counted;
 mod login;
 mod logout;
 mod password;
@@ -14,7 +15,7 @@ mod tokens;
 use std::sync::Arc;
 
 use domain::ports::{
-    Clock, PasswordHasher, PasswordStrength, RefreshSecrets, SessionReads, ThrottleReads,
+    Clock, Outcomes, PasswordHasher, PasswordStrength, RefreshSecrets, SessionReads, ThrottleReads,
     TokenIssuer, UserReads,
 };
 use domain::session::SessionLifetime;
@@ -49,6 +50,8 @@ pub struct AuthPorts {
     pub secrets: Arc<dyn RefreshSecrets>,
     /// The time.
     pub clock: Arc<dyn Clock>,
+    /// Where each attempt's outcome is reported.
+    pub outcomes: Arc<dyn Outcomes>,
 }
 
 /// The limits the authentication use cases enforce.

@@ -1,5 +1,6 @@
 use domain::audit::{AuditAction, AuditEvent, Origin};
 use domain::auth::AccessClaims;
+use domain::outcome::AuthOperation;
 use domain::password::{NewPassword, Password};
 use domain::ports::TransactionOptions;
 use domain::session::EndReason;
@@ -47,64 +48,68 @@ impl AuthService {
         change: PasswordChange,
         origin: &Origin,
     ) -> Result<(), AppError> {
-        let user = caller::active_account(&*self.ports.users, caller).await?;
-        self.ensure_unlocked(&Self::login_keys(&user.email, origin))
-            .await?;
-        if !self
-            .ports
-            .hasher
-            .verify(&change.current, &user.password_hash)
-            .await?
-        {
-            self.record_failed_login(&FailedLogin {
-                email: &user.email,
-                user: Some(user.id),
-                detail: "wrong_current_password",
-                origin,
-            })
-            .await?;
-            return Err(AppError::Rejected(Rejection::WrongCurrentPassword));
+        let outcome: Result<(), AppError> = async {
+            let user = caller::active_account(&*self.ports.users, caller).await?;
+            self.ensure_unlocked(&Self::login_keys(&user.email, origin))
+                .await?;
+            if !self
+                .ports
+                .hasher
+                .verify(&change.current, &user.password_hash)
+                .await?
+            {
+                self.record_failed_login(&FailedLogin {
+                    email: &user.email,
+                    user: Some(user.id),
+                    detail: "wrong_current_password",
+                    origin,
+                })
+                .await?;
+                return Err(AppError::Rejected(Rejection::WrongCurrentPassword));
+            }
+            if change.new.as_password().expose() == change.current.expose() {
+                return Err(AppError::Rejected(Rejection::UnchangedPassword));
+            }
+            self.ensure_strong(&change.new, &user.email, &user.display_name)
+                .await
+                .map_err(|weak| AppError::Rejected(Rejection::WeakNewPassword(weak)))?;
+            let hash = self.ports.hasher.hash(change.new.as_password()).await?;
+            let now = self.ports.clock.now();
+            let account_key = ThrottleKey::login_account(&user.email);
+            let event = AuditEvent::new(AuditAction::PasswordChanged, now, origin)
+                .by(user.id)
+                .in_session(caller.session_id);
+            let ended = self
+                .ports
+                .transactions
+                .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                    let locked = caller::active(unit.users().lock_by_id(user.id).await?)?;
+                    if locked.password_hash != user.password_hash {
+                        return Err(AppError::Contention(
+                            "the password hash changed while the new one was being made".into(),
+                        )
+                        .into());
+                    }
+                    unit.users().set_password_hash(user.id, &hash, now).await?;
+                    let ended = unit
+                        .sessions()
+                        .end_all(
+                            user.id,
+                            Some(caller.session_id),
+                            EndReason::PasswordChanged,
+                            now,
+                        )
+                        .await?;
+                    unit.throttles().clear(&account_key).await?;
+                    unit.audit().record(&event).await?;
+                    Ok(ended)
+                })
+                .await?;
+            tracing::info!(sessions.ended = ended, "password changed");
+            Ok(())
         }
-        if change.new.as_password().expose() == change.current.expose() {
-            return Err(AppError::Rejected(Rejection::UnchangedPassword));
-        }
-        self.ensure_strong(&change.new, &user.email, &user.display_name)
-            .await
-            .map_err(|weak| AppError::Rejected(Rejection::WeakNewPassword(weak)))?;
-        let hash = self.ports.hasher.hash(change.new.as_password()).await?;
-        let now = self.ports.clock.now();
-        let account_key = ThrottleKey::login_account(&user.email);
-        let event = AuditEvent::new(AuditAction::PasswordChanged, now, origin)
-            .by(user.id)
-            .in_session(caller.session_id);
-        let ended = self
-            .ports
-            .transactions
-            .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let locked = caller::active(unit.users().lock_by_id(user.id).await?)?;
-                if locked.password_hash != user.password_hash {
-                    return Err(AppError::Contention(
-                        "the password hash changed while the new one was being made".into(),
-                    )
-                    .into());
-                }
-                unit.users().set_password_hash(user.id, &hash, now).await?;
-                let ended = unit
-                    .sessions()
-                    .end_all(
-                        user.id,
-                        Some(caller.session_id),
-                        EndReason::PasswordChanged,
-                        now,
-                    )
-                    .await?;
-                unit.throttles().clear(&account_key).await?;
-                unit.audit().record(&event).await?;
-                Ok(ended)
-            })
-            .await?;
-        tracing::info!(sessions.ended = ended, "password changed");
-        Ok(())
+        .await;
+        self.counted(AuthOperation::PasswordChange, outcome)
     }
 
     /// Refuses a new password that is too easy to guess for its owner; the
@@ -125,6 +130,7 @@ impl AuthService {
 
 #[cfg(test)]
 mod tests {
+    use domain::outcome::AuthOutcome;
     use domain::ports::WeakPassword;
     use domain::session::SessionId;
 
@@ -237,6 +243,7 @@ mod tests {
             .returning(|_, _, _| Ok(1));
         ports.hasher.expect_hash().never();
         ports.unit.users.expect_set_password_hash().never();
+        let outcomes = ports.outcomes.clone();
 
         let error = ports
             .auth()
@@ -251,6 +258,10 @@ mod tests {
         assert!(
             is_rejected(&error, &Rejection::WrongCurrentPassword),
             "{error:?}"
+        );
+        assert_eq!(
+            outcomes.auth(),
+            [(AuthOperation::PasswordChange, AuthOutcome::WrongCredentials)]
         );
     }
 

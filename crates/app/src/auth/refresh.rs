@@ -1,4 +1,5 @@
 use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::outcome::AuthOperation;
 use domain::ports::TransactionOptions;
 use domain::session::{RefreshToken, Rotation, Session};
 use domain::user::User;
@@ -38,63 +39,74 @@ impl AuthService {
         token: &RefreshToken,
         origin: &Origin,
     ) -> Result<SignedIn, AppError> {
-        let now = self.ports.clock.now();
-        let presented = self.ports.secrets.digest(token.secret());
-        let (secret, replacement) = self.ports.secrets.generate();
-        let rotation = Rotation {
-            session_id: token.session_id(),
-            presented,
-            replacement,
-            now,
-            lifetime: self.policy.sessions,
-        };
-        let rotated = self
-            .ports
-            .transactions
-            .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let Some(session) = unit.sessions().rotate(&rotation).await? else {
-                    let Some(user) = unit
-                        .sessions()
-                        .end_if_reused(rotation.session_id, &presented, now)
-                        .await?
-                    else {
-                        return Ok(Rotated::Refused);
+        let outcome: Result<SignedIn, AppError> = async {
+            let now = self.ports.clock.now();
+            let presented = self.ports.secrets.digest(token.secret());
+            let (secret, replacement) = self.ports.secrets.generate();
+            let rotation = Rotation {
+                session_id: token.session_id(),
+                presented,
+                replacement,
+                now,
+                lifetime: self.policy.sessions,
+            };
+            let rotated = self
+                .ports
+                .transactions
+                .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                    let Some(session) = unit.sessions().rotate(&rotation).await? else {
+                        let Some(user) = unit
+                            .sessions()
+                            .end_if_reused(rotation.session_id, &presented, now)
+                            .await?
+                        else {
+                            return Ok(Rotated::Refused);
+                        };
+                        let event = AuditEvent::new(AuditAction::RefreshReuse, now, origin)
+                            .about(user)
+                            .in_session(rotation.session_id);
+                        unit.audit().record(&event).await?;
+                        return Ok(Rotated::Reused);
                     };
-                    let event = AuditEvent::new(AuditAction::RefreshReuse, now, origin)
-                        .about(user)
-                        .in_session(rotation.session_id);
-                    unit.audit().record(&event).await?;
-                    return Ok(Rotated::Reused);
-                };
-                // An error rolls the rotation back: a closed account keeps
-                // its tokens as they were.
-                match unit.users().find_by_id(session.user_id).await? {
-                    Some(user) if user.is_active() => Ok(Rotated::Live(Box::new((session, user)))),
-                    Some(_) => Err(AppError::Forbidden(Forbidden::AccountDisabled).into()),
-                    None => Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken).into()),
+                    // An error rolls the rotation back: a closed account keeps
+                    // its tokens as they were.
+                    match unit.users().find_by_id(session.user_id).await? {
+                        Some(user) if user.is_active() => {
+                            Ok(Rotated::Live(Box::new((session, user))))
+                        }
+                        Some(_) => Err(AppError::Forbidden(Forbidden::AccountDisabled).into()),
+                        None => {
+                            Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken).into())
+                        }
+                    }
+                })
+                .await?;
+            match rotated {
+                Rotated::Live(live) => {
+                    let (session, user) = *live;
+                    tracing::Span::current().record("user.id", tracing::field::display(user.id));
+                    tracing::debug!("session refreshed");
+                    self.pair(user, &session, secret)
                 }
-            })
-            .await?;
-        match rotated {
-            Rotated::Live(live) => {
-                let (session, user) = *live;
-                tracing::Span::current().record("user.id", tracing::field::display(user.id));
-                tracing::debug!("session refreshed");
-                self.pair(user, &session, secret)
+                Rotated::Reused => {
+                    tracing::warn!(
+                        "a replaced refresh token was presented again; the session was ended"
+                    );
+                    Err(AppError::Unauthenticated(AuthFailure::RefreshTokenReused))
+                }
+                Rotated::Refused => {
+                    Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken))
+                }
             }
-            Rotated::Reused => {
-                tracing::warn!(
-                    "a replaced refresh token was presented again; the session was ended"
-                );
-                Err(AppError::Unauthenticated(AuthFailure::RefreshTokenReused))
-            }
-            Rotated::Refused => Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken)),
         }
+        .await;
+        self.counted(AuthOperation::Refresh, outcome)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use domain::outcome::AuthOutcome;
     use domain::session::{RefreshSecret, SessionId};
     use domain::user::UserStatus;
     use secrecy::ExposeSecret;
@@ -207,6 +219,7 @@ mod tests {
             .returning(|_| Ok(()));
         ports.tokens.expect_issue().never();
         let journal = ports.journal.clone();
+        let outcomes = ports.outcomes.clone();
 
         let error = ports
             .auth()
@@ -223,6 +236,10 @@ mod tests {
         );
         // The session's end must be kept even though the answer is an error.
         assert_eq!(*journal.lock().expect("journal"), ["commit"]);
+        assert_eq!(
+            outcomes.auth(),
+            [(AuthOperation::Refresh, AuthOutcome::ReuseDetected)]
+        );
     }
 
     #[tokio::test]

@@ -7,8 +7,9 @@ mod tests;
 
 use std::sync::Arc;
 
-use domain::error::RepoError;
-use domain::ports::{Clock, TransactionOptions, Transactor, UnitOfWork};
+use domain::error::{RepoError, Retry};
+use domain::outcome::TransactionOutcome;
+use domain::ports::{Clock, Outcomes, TransactionOptions, Transactor, UnitOfWork};
 
 use crate::error::AppError;
 
@@ -43,15 +44,23 @@ pub struct Transactions {
     transactor: Arc<dyn Transactor>,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    outcomes: Arc<dyn Outcomes>,
 }
 
 impl Transactions {
-    /// Runs units on `transactor`, waiting on `clock` between attempts.
-    pub fn new(transactor: Arc<dyn Transactor>, clock: Arc<dyn Clock>, retry: RetryPolicy) -> Self {
+    /// Runs units on `transactor`, waiting on `clock` between attempts and
+    /// reporting how each attempt ended to `outcomes`.
+    pub fn new(
+        transactor: Arc<dyn Transactor>,
+        clock: Arc<dyn Clock>,
+        retry: RetryPolicy,
+        outcomes: Arc<dyn Outcomes>,
+    ) -> Self {
         Self {
             transactor,
             clock,
             retry,
+            outcomes,
         }
     }
 
@@ -78,14 +87,34 @@ impl Transactions {
     ) -> Result<T, AppError> {
         let mut attempt = 1;
         loop {
-            let conflict = match self.attempt(options, &mut work).await {
-                Ok(value) => return Ok(value),
-                Err(UnitError::Store(RepoError::Retryable(conflict))) => conflict,
-                Err(error) => return Err(error.into()),
+            let (reason, conflict) = match self.attempt(options, &mut work).await {
+                Ok(value) => {
+                    self.outcomes
+                        .transaction_attempt(TransactionOutcome::Committed);
+                    return Ok(value);
+                }
+                Err(UnitError::Store(RepoError::Retryable { reason, source })) => (reason, source),
+                Err(error) => {
+                    let outcome = match error {
+                        UnitError::Store(RepoError::OutcomeUnknown(_)) => {
+                            TransactionOutcome::OutcomeUnknown
+                        }
+                        _ => TransactionOutcome::RolledBack,
+                    };
+                    self.outcomes.transaction_attempt(outcome);
+                    return Err(error.into());
+                }
             };
             if attempt >= self.retry.max_attempts() {
+                self.outcomes
+                    .transaction_attempt(TransactionOutcome::Exhausted);
                 return Err(AppError::Contention(conflict));
             }
+            self.outcomes.transaction_attempt(match reason {
+                Retry::Serialization => TransactionOutcome::RetriedSerialization,
+                Retry::Deadlock => TransactionOutcome::RetriedDeadlock,
+                Retry::StalePlan => TransactionOutcome::RetriedStalePlan,
+            });
             let pause = self.retry.pause_before(attempt + 1, fastrand::f64());
             tracing::debug!(
                 attempt,

@@ -2,10 +2,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::error::RepoError;
+use domain::error::{RepoError, Retry};
+use domain::outcome::TransactionOutcome::{
+    Committed, Exhausted, OutcomeUnknown, RetriedDeadlock, RetriedSerialization, RolledBack,
+};
 use domain::ports::{MockClock, MockTransactor, MockUnitOfWork, UnitOfWork};
 
 use super::*;
+use crate::fixtures::Reported;
 
 /// What a fake unit of work does at its end.
 #[derive(Clone, Copy)]
@@ -54,22 +58,31 @@ fn clock(pauses: &Arc<Mutex<Vec<Duration>>>) -> MockClock {
     clock
 }
 
-fn transactions(transactor: MockTransactor, pauses: &Arc<Mutex<Vec<Duration>>>) -> Transactions {
+fn transactions(
+    transactor: MockTransactor,
+    pauses: &Arc<Mutex<Vec<Duration>>>,
+    outcomes: &Arc<Reported>,
+) -> Transactions {
     Transactions::new(
         Arc::new(transactor),
         Arc::new(clock(pauses)),
         RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(40)),
+        outcomes.clone(),
     )
 }
 
 fn conflict() -> RepoError {
-    RepoError::Retryable("could not serialize access".into())
+    RepoError::Retryable {
+        reason: Retry::Serialization,
+        source: "could not serialize access".into(),
+    }
 }
 
 #[tokio::test]
 async fn successful_work_is_committed_once() {
     let pauses = Arc::default();
-    let transactions = transactions(transactor(vec![Ending::Commits]), &pauses);
+    let outcomes = Arc::default();
+    let transactions = transactions(transactor(vec![Ending::Commits]), &pauses, &outcomes);
 
     let value = transactions
         .run(TransactionOptions::SERIALIZABLE, async |_| Ok(42))
@@ -78,12 +91,14 @@ async fn successful_work_is_committed_once() {
 
     assert_eq!(value, 42);
     assert!(pauses.lock().expect("not poisoned").is_empty());
+    assert_eq!(outcomes.transactions(), [Committed]);
 }
 
 #[tokio::test]
 async fn failed_work_is_rolled_back_and_its_error_returned_without_retry() {
     let pauses = Arc::default();
-    let transactions = transactions(transactor(vec![Ending::RollsBack]), &pauses);
+    let outcomes = Arc::default();
+    let transactions = transactions(transactor(vec![Ending::RollsBack]), &pauses, &outcomes);
 
     let error = transactions
         .run(TransactionOptions::default(), async |_| {
@@ -93,14 +108,17 @@ async fn failed_work_is_rolled_back_and_its_error_returned_without_retry() {
         .expect_err("fails");
 
     assert!(matches!(error, AppError::NotFound("user")), "{error:?}");
+    assert_eq!(outcomes.transactions(), [RolledBack]);
 }
 
 #[tokio::test]
 async fn a_lost_conflict_reruns_the_work_in_a_new_unit_after_a_pause() {
     let pauses = Arc::default();
+    let outcomes = Arc::default();
     let transactions = transactions(
         transactor(vec![Ending::RollsBack, Ending::Commits]),
         &pauses,
+        &outcomes,
     );
     let runs = AtomicU32::new(0);
 
@@ -119,14 +137,41 @@ async fn a_lost_conflict_reruns_the_work_in_a_new_unit_after_a_pause() {
     let pauses = pauses.lock().expect("not poisoned");
     assert_eq!(pauses.len(), 1);
     assert!(pauses[0] <= Duration::from_millis(10), "{pauses:?}");
+    assert_eq!(outcomes.transactions(), [RetriedSerialization, Committed]);
+}
+
+#[tokio::test]
+async fn a_lost_deadlock_is_reported_as_such() {
+    let pauses = Arc::default();
+    let outcomes = Arc::default();
+    let transactions = transactions(
+        transactor(vec![
+            Ending::CommitFails(|| RepoError::Retryable {
+                reason: Retry::Deadlock,
+                source: "deadlock detected".into(),
+            }),
+            Ending::Commits,
+        ]),
+        &pauses,
+        &outcomes,
+    );
+
+    transactions
+        .run(TransactionOptions::default(), async |_| Ok(()))
+        .await
+        .expect("committed on the second attempt");
+
+    assert_eq!(outcomes.transactions(), [RetriedDeadlock, Committed]);
 }
 
 #[tokio::test]
 async fn a_conflict_at_commit_is_retried_too() {
     let pauses = Arc::default();
+    let outcomes = Arc::default();
     let transactions = transactions(
         transactor(vec![Ending::CommitFails(conflict), Ending::Commits]),
         &pauses,
+        &outcomes,
     );
 
     transactions
@@ -140,7 +185,8 @@ async fn a_conflict_at_commit_is_retried_too() {
 #[tokio::test]
 async fn retries_stop_at_the_bound_with_a_contention_error() {
     let pauses = Arc::default();
-    let transactions = transactions(transactor(vec![Ending::RollsBack; 3]), &pauses);
+    let outcomes = Arc::default();
+    let transactions = transactions(transactor(vec![Ending::RollsBack; 3]), &pauses, &outcomes);
     let runs = AtomicU32::new(0);
 
     let error = transactions
@@ -156,16 +202,22 @@ async fn retries_stop_at_the_bound_with_a_contention_error() {
     let pauses = pauses.lock().expect("not poisoned");
     assert_eq!(pauses.len(), 2);
     assert!(pauses[1] <= Duration::from_millis(20), "{pauses:?}");
+    assert_eq!(
+        outcomes.transactions(),
+        [RetriedSerialization, RetriedSerialization, Exhausted]
+    );
 }
 
 #[tokio::test]
 async fn a_commit_with_an_unknown_outcome_is_never_retried() {
     let pauses = Arc::default();
+    let outcomes = Arc::default();
     let transactions = transactions(
         transactor(vec![Ending::CommitFails(|| {
             RepoError::OutcomeUnknown("connection reset during COMMIT".into())
         })]),
         &pauses,
+        &outcomes,
     );
 
     let error = transactions
@@ -175,6 +227,7 @@ async fn a_commit_with_an_unknown_outcome_is_never_retried() {
 
     assert!(matches!(error, AppError::OutcomeUnknown(_)), "{error:?}");
     assert!(pauses.lock().expect("not poisoned").is_empty());
+    assert_eq!(outcomes.transactions(), [OutcomeUnknown]);
 }
 
 #[tokio::test]
@@ -185,7 +238,7 @@ async fn the_options_reach_the_transactor() {
         .withf(|options| *options == TransactionOptions::SERIALIZABLE.read_only())
         .times(1)
         .returning(|_| Ok(unit(Ending::Commits)));
-    let transactions = transactions(transactor, &Arc::default());
+    let transactions = transactions(transactor, &Arc::default(), &Arc::default());
 
     transactions
         .run(TransactionOptions::SERIALIZABLE.read_only(), async |_| {
@@ -233,6 +286,7 @@ async fn a_successful_nested_unit_is_released_into_the_outer_one() {
 #[tokio::test]
 async fn a_conflict_in_a_nested_unit_restarts_the_outermost_unit() {
     let pauses = Arc::default();
+    let outcomes = Arc::default();
     let mut endings = vec![Ending::RollsBack, Ending::Commits].into_iter();
     let mut transactor = MockTransactor::new();
     transactor.expect_begin().times(2).returning(move |_| {
@@ -248,7 +302,7 @@ async fn a_conflict_in_a_nested_unit_restarts_the_outermost_unit() {
         }
         Ok(Box::new(outer))
     });
-    let transactions = transactions(transactor, &pauses);
+    let transactions = transactions(transactor, &pauses, &outcomes);
     let runs = AtomicU32::new(0);
 
     transactions

@@ -5,13 +5,16 @@ use std::time::Duration;
 use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
 use app::error::AppError;
 use app::transaction::{RetryPolicy, Transactions};
+use domain::outcome::TransactionOutcome::{
+    Committed, Exhausted, RetriedDeadlock, RetriedSerialization,
+};
 use domain::ports::{TransactionOptions, UserReads};
 use domain::user::Email;
 use sqlx::postgres::PgPoolOptions;
 use test_db::TestDatabase;
 use tokio::sync::Barrier;
 
-use crate::support::{TokioClock, unique, user};
+use crate::support::{Recorded, TokioClock, unique, user};
 
 /// Two units racing on a database of their own (units must really
 /// commit), with deadlocks detected after 20 ms rather than the default
@@ -23,6 +26,7 @@ struct Race {
     addresses: [String; 2],
     barrier: Barrier,
     runs: AtomicU32,
+    outcomes: Arc<Recorded>,
 }
 
 impl Race {
@@ -36,7 +40,12 @@ impl Race {
             .connect_with(options)
             .await
             .expect("connect");
-        let database = Database::new(pool, Thresholds::default());
+        let database = Database::new(
+            pool,
+            Thresholds::default(),
+            &opentelemetry::global::meter("tests"),
+        );
+        let outcomes = Arc::new(Recorded::default());
         let transactions = Transactions::new(
             Arc::new(PgTransactor::new(database.clone())),
             Arc::new(TokioClock),
@@ -45,6 +54,7 @@ impl Race {
                 Duration::from_millis(1),
                 Duration::from_millis(10),
             ),
+            outcomes.clone(),
         );
         Self {
             _test_database: test_database,
@@ -53,6 +63,7 @@ impl Race {
             addresses: [unique("a"), unique("b")],
             barrier: Barrier::new(2),
             runs: AtomicU32::new(0),
+            outcomes,
         }
     }
 
@@ -110,6 +121,9 @@ fn two_serializable_units_that_really_conflict_both_commit_through_retries() {
         second.expect("the second unit commits");
         assert_eq!(race.runs(), 3, "exactly one retry");
         race.assert_both_registered().await;
+        let mut outcomes = race.outcomes.transactions();
+        outcomes.sort_by_key(|outcome| *outcome as u8);
+        assert_eq!(outcomes, [Committed, Committed, RetriedSerialization]);
     });
 }
 
@@ -129,6 +143,9 @@ fn retries_stop_at_the_bound_and_the_loser_hears_of_the_contention() {
             "{outcomes:?}"
         );
         assert_eq!(race.runs(), 2, "no retry with one attempt");
+        let mut outcomes = race.outcomes.transactions();
+        outcomes.sort_by_key(|outcome| *outcome as u8);
+        assert_eq!(outcomes, [Committed, Exhausted]);
     });
 }
 
@@ -163,5 +180,8 @@ fn a_real_deadlock_is_detected_and_the_loser_retried() {
         second.expect("the second unit commits");
         assert_eq!(race.runs(), 3, "exactly one retry");
         race.assert_both_registered().await;
+        let mut outcomes = race.outcomes.transactions();
+        outcomes.sort_by_key(|outcome| *outcome as u8);
+        assert_eq!(outcomes, [Committed, Committed, RetriedDeadlock]);
     });
 }

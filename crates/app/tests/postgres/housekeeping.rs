@@ -10,7 +10,7 @@ use domain::user::{Email, UserId};
 use test_db::TestDatabase;
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{TokioClock, unique, user};
+use crate::support::{Recorded, TokioClock, unique, user};
 
 const LIFETIME: SessionLifetime = SessionLifetime {
     absolute: Duration::days(30),
@@ -42,11 +42,16 @@ async fn open_session(unit: &dyn UnitOfWork, user: UserId, at: OffsetDateTime) -
 fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live() {
     test_db::run(async {
         let test_database = TestDatabase::create().await;
-        let database = Database::new(test_database.pool(6).await, Thresholds::default());
+        let database = Database::new(
+            test_database.pool(6).await,
+            Thresholds::default(),
+            &opentelemetry::global::meter("tests"),
+        );
         let transactions = Transactions::new(
             Arc::new(PgTransactor::new(database.clone())),
             Arc::new(TokioClock),
             RetryPolicy::default(),
+            Arc::new(Recorded::default()),
         );
         let now = OffsetDateTime::now_utc();
         let spent = ThrottleKey::login_account(&Email::parse("spent@example.com").expect("valid"));
@@ -88,6 +93,7 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
                     longest_throttle_window: Duration::hours(1),
                     audit_retention: Duration::days(365),
                 },
+                Arc::new(Recorded::default()),
             )
         };
         let (first, second) = (replica(), replica());

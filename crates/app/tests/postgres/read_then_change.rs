@@ -24,7 +24,7 @@ use sqlx::PgPool;
 use test_db::{TestDatabase, until_a_session_waits_for_a_lock};
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{TokioClock, unique, user};
+use crate::support::{Recorded, TokioClock, unique, user};
 
 struct Store {
     _test_database: TestDatabase,
@@ -37,11 +37,16 @@ impl Store {
     async fn new() -> Self {
         let test_database = TestDatabase::create().await;
         let pool = test_database.pool(4).await;
-        let database = Database::new(pool.clone(), Thresholds::default());
+        let database = Database::new(
+            pool.clone(),
+            Thresholds::default(),
+            &opentelemetry::global::meter("tests"),
+        );
         let transactions = Transactions::new(
             Arc::new(PgTransactor::new(database.clone())),
             Arc::new(TokioClock),
             RetryPolicy::default(),
+            Arc::new(Recorded::default()),
         );
         Self {
             _test_database: test_database,
@@ -167,6 +172,7 @@ impl Store {
                 tokens: Arc::new(MockTokenIssuer::new()),
                 secrets: Arc::new(MockRefreshSecrets::new()),
                 clock: Arc::new(TokioClock),
+                outcomes: Arc::new(Recorded::default()),
             },
             AuthPolicy {
                 sessions: SessionLifetime {

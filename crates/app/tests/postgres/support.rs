@@ -1,10 +1,12 @@
 //! What the tests share: a clock on tokio, and accounts to store.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use domain::outcome::{AuthOperation, AuthOutcome, PurgedKind, TransactionOutcome};
 use domain::password::PasswordHash;
-use domain::ports::Clock;
+use domain::ports::{Clock, Outcomes};
 use domain::user::{DisplayName, Email, NewUser, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -20,6 +22,26 @@ impl Clock for TokioClock {
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
     }
+}
+
+/// The outcomes of the units of work, in order; the others are not kept.
+#[derive(Default)]
+pub struct Recorded(Mutex<Vec<TransactionOutcome>>);
+
+impl Recorded {
+    pub fn transactions(&self) -> Vec<TransactionOutcome> {
+        self.0.lock().expect("outcomes").clone()
+    }
+}
+
+impl Outcomes for Recorded {
+    fn auth_attempt(&self, _: AuthOperation, _: AuthOutcome) {}
+
+    fn transaction_attempt(&self, outcome: TransactionOutcome) {
+        self.0.lock().expect("outcomes").push(outcome);
+    }
+
+    fn purged(&self, _: PurgedKind, _: u64) {}
 }
 
 pub fn user(email: &str) -> NewUser {

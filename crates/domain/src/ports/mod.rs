@@ -14,6 +14,7 @@
 mod audit_log;
 mod clock;
 mod cursor_signer;
+mod outcomes;
 mod password_hasher;
 mod password_strength;
 mod readiness;
@@ -27,6 +28,7 @@ mod user_repository;
 pub use audit_log::{AuditLog, AuditReads};
 pub use clock::Clock;
 pub use cursor_signer::CursorSigner;
+pub use outcomes::Outcomes;
 pub use password_hasher::{HasherError, PasswordHasher};
 pub use password_strength::{PasswordStrength, WeakPassword};
 pub use readiness::{NotReady, ReadinessProbe};
@@ -43,6 +45,8 @@ pub use audit_log::{MockAuditLog, MockAuditReads};
 pub use clock::MockClock;
 #[cfg(feature = "mocks")]
 pub use cursor_signer::MockCursorSigner;
+#[cfg(feature = "mocks")]
+pub use outcomes::MockOutcomes;
 #[cfg(feature = "mocks")]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(feature = "mocks")]

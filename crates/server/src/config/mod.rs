@@ -282,6 +282,60 @@ pub struct Config {
     /// is a terminal.
     #[arg(long, env = "DOORMAN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
     pub log_format: LogFormat,
+
+    /// Address and port of the Prometheus scrape endpoint (`GET /metrics`),
+    /// a listener of its own so that the API's port never serves it; empty
+    /// turns it off.
+    #[arg(
+        long,
+        env = "DOORMAN_METRICS_BIND_ADDRESS",
+        default_value = "127.0.0.1:9464",
+        value_parser = optional_address
+    )]
+    pub metrics_bind_address: Listen,
+
+    /// Base URL of an OpenTelemetry collector to push metrics and traces to
+    /// (`/v1/metrics` and `/v1/traces` are appended); unset, nothing is
+    /// pushed.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+
+    /// How the OTLP exports are encoded.
+    #[arg(
+        long,
+        env = "OTEL_EXPORTER_OTLP_PROTOCOL",
+        value_enum,
+        default_value_t = OtlpProtocol::HttpProtobuf
+    )]
+    pub otlp_protocol: OtlpProtocol,
+
+    /// Milliseconds between two OTLP pushes of the metrics.
+    #[arg(long, env = "OTEL_METRIC_EXPORT_INTERVAL", default_value_t = 60_000)]
+    pub otlp_metric_interval_ms: u64,
+
+    /// The `service.name` of every metric and span; the other resource
+    /// attributes come from `OTEL_RESOURCE_ATTRIBUTES`.
+    #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "doorman")]
+    pub service_name: String,
+}
+
+/// An address to listen on, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen(pub Option<SocketAddr>);
+
+/// The encodings of OTLP over HTTP. gRPC is refused at start-up: every
+/// collector also listens for OTLP over HTTP (port 4318).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OtlpProtocol {
+    /// Protocol buffers over HTTP.
+    #[value(name = "http/protobuf")]
+    HttpProtobuf,
+    /// JSON over HTTP.
+    #[value(name = "http/json")]
+    HttpJson,
+    /// gRPC, which this build does not speak.
+    #[value(name = "grpc")]
+    Grpc,
 }
 
 /// How log lines are written.
@@ -301,6 +355,13 @@ pub enum LogFormat {
 )]
 fn secret(value: &str) -> Result<SecretString, Infallible> {
     Ok(SecretString::from(value))
+}
+
+fn optional_address(value: &str) -> Result<Listen, std::net::AddrParseError> {
+    if value.trim().is_empty() {
+        return Ok(Listen(None));
+    }
+    value.parse().map(|address| Listen(Some(address)))
 }
 
 fn cpus() -> NonZeroUsize {

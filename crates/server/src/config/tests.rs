@@ -16,6 +16,20 @@ fn defaults_need_only_the_database_and_a_key() {
 }
 
 #[test]
+fn metrics_listen_on_their_own_port_unless_turned_off() {
+    let default = Cli::try_parse_from(["doorman"]).expect("parses");
+    let off = Cli::try_parse_from(["doorman", "--metrics-bind-address="]).expect("parses");
+    let bad = Cli::try_parse_from(["doorman", "--metrics-bind-address=nowhere"]);
+
+    assert_eq!(
+        default.config.metrics_bind_address,
+        Listen(Some("127.0.0.1:9464".parse().expect("address")))
+    );
+    assert_eq!(off.config.metrics_bind_address, Listen(None));
+    assert!(bad.is_err());
+}
+
+#[test]
 fn a_bad_trusted_proxy_is_named() {
     let error = Cli::try_parse_from(["doorman", "--trusted-proxies", "10.0.0.0/8, nope"])
         .expect_err("refused")

@@ -14,6 +14,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// A running service and what a test needs to talk to it.
 pub struct TestApp {
     pub base: String,
+    /// The base URL of the metrics listener.
+    pub metrics: String,
     pub client: reqwest::Client,
     /// The key the service signs with, to forge tokens it must refuse.
     pub key: SigningKey,
@@ -59,9 +61,10 @@ pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> Te
     // A migrated clone of the template: the service need not migrate.
     let database = TestDatabase::create().await;
     let database_url = database.url();
-    let (base, key) = start(&database_url, settings, flags, None).await;
+    let Started { base, metrics, key } = start(&database_url, settings, flags, None).await;
     TestApp {
         base,
+        metrics,
         client: reqwest::Client::new(),
         key,
         database_url,
@@ -73,24 +76,31 @@ pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> Te
 /// Starts the service against a database server that is not there, which
 /// it waits for at most `acquire_timeout_ms`: its base URL.
 pub async fn spawn_app_without_database(acquire_timeout_ms: u64) -> String {
-    let (base, _) = start(
+    start(
         "postgres://doorman@localhost/doorman?host=/nonexistent",
         AppSettings::default(),
         &[format!("--db-acquire-timeout-ms={acquire_timeout_ms}")],
         None,
     )
-    .await;
-    base
+    .await
+    .base
 }
 
-/// Starts the service on a random port, signing with `key` or a new key:
-/// its base URL and signing key.
+/// A service just started.
+struct Started {
+    base: String,
+    metrics: String,
+    key: SigningKey,
+}
+
+/// Starts the service and its metrics listener on random ports, signing
+/// with `key` or a new key.
 async fn start(
     database_url: &str,
     settings: AppSettings,
     extra: &[String],
     key: Option<&SigningKey>,
-) -> (String, SigningKey) {
+) -> Started {
     let arguments = [
         "doorman".to_owned(),
         format!("--database-url={database_url}"),
@@ -100,6 +110,7 @@ async fn start(
         "--argon2-memory-kib=1024".to_owned(),
         "--argon2-iterations=1".to_owned(),
         "--log=off".to_owned(),
+        "--metrics-bind-address=127.0.0.1:0".to_owned(),
     ];
     let mut cli = Cli::try_parse_from(arguments.iter().chain(extra)).expect("arguments parse");
     let key = match key {
@@ -113,8 +124,12 @@ async fn start(
         .await
         .expect("the service starts");
     let base = format!("http://{}", application.address());
+    let metrics = format!(
+        "http://{}",
+        application.metrics_address().expect("metrics are served")
+    );
     tokio::spawn(application.run_until_stopped());
-    (base, key)
+    Started { base, metrics, key }
 }
 
 /// The session id of a refresh token, `<session id>.<secret>`.
@@ -156,6 +171,18 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// What a scrape of the metrics listener returns.
+    pub async fn scrape(&self) -> String {
+        let response = self
+            .client
+            .get(format!("{}/metrics", self.metrics))
+            .send()
+            .await
+            .expect("scraped");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.expect("text")
+    }
+
     /// Another instance of the service on the same database and key, with
     /// these further flags: its base URL.
     pub async fn another_instance(&self, flags: &[&str]) -> String {
@@ -166,14 +193,14 @@ impl TestApp {
     /// `key`, with these further flags: its base URL.
     pub async fn another_instance_with_key(&self, key: &SigningKey, flags: &[&str]) -> String {
         let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
-        let (base, _) = start(
+        start(
             &self.database_url,
             AppSettings::default(),
             &flags,
             Some(key),
         )
-        .await;
-        base
+        .await
+        .base
     }
 
     /// Signs in: the token pair.

@@ -17,6 +17,7 @@ mod lockout;
 mod login;
 mod malformed;
 mod me;
+mod metrics;
 mod openapi;
 mod password;
 mod refresh;

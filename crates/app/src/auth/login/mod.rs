@@ -1,4 +1,5 @@
 use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::outcome::AuthOperation;
 use domain::password::{Password, PasswordHash};
 use domain::ports::TransactionOptions;
 use domain::session::{NewSession, SessionId};
@@ -42,47 +43,51 @@ impl AuthService {
         credentials: Credentials,
         origin: &Origin,
     ) -> Result<SignedIn, AppError> {
-        let email = &credentials.email;
-        self.ensure_unlocked(&Self::login_keys(email, origin))
-            .await?;
-        let Some(user) = self.ports.users.find_by_email(email).await? else {
-            self.ports
+        let outcome: Result<SignedIn, AppError> = async {
+            let email = &credentials.email;
+            self.ensure_unlocked(&Self::login_keys(email, origin))
+                .await?;
+            let Some(user) = self.ports.users.find_by_email(email).await? else {
+                self.ports
+                    .hasher
+                    .verify_dummy(&credentials.password)
+                    .await?;
+                return self
+                    .refuse_login(email, None, "unknown_account", origin)
+                    .await;
+            };
+            tracing::Span::current().record("user.id", tracing::field::display(user.id));
+            if !self
+                .ports
                 .hasher
-                .verify_dummy(&credentials.password)
-                .await?;
-            return self
-                .refuse_login(email, None, "unknown_account", origin)
+                .verify(&credentials.password, &user.password_hash)
+                .await?
+            {
+                return self
+                    .refuse_login(email, Some(&user), "wrong_password", origin)
+                    .await;
+            }
+            if !user.is_active() {
+                tracing::info!("sign-in refused: account disabled");
+                let now = self.ports.clock.now();
+                let event = AuditEvent::new(AuditAction::LoginFailed, now, origin)
+                    .about(user.id)
+                    .detail("account_disabled");
+                self.ports
+                    .transactions
+                    .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                        Ok(unit.audit().record(&event).await?)
+                    })
+                    .await?;
+                return Err(AppError::Forbidden(Forbidden::AccountDisabled));
+            }
+            let upgraded = self
+                .upgraded_hash(&credentials.password, &user.password_hash)
                 .await;
-        };
-        tracing::Span::current().record("user.id", tracing::field::display(user.id));
-        if !self
-            .ports
-            .hasher
-            .verify(&credentials.password, &user.password_hash)
-            .await?
-        {
-            return self
-                .refuse_login(email, Some(&user), "wrong_password", origin)
-                .await;
+            self.open_session(user, upgraded.as_ref(), origin).await
         }
-        if !user.is_active() {
-            tracing::info!("sign-in refused: account disabled");
-            let now = self.ports.clock.now();
-            let event = AuditEvent::new(AuditAction::LoginFailed, now, origin)
-                .about(user.id)
-                .detail("account_disabled");
-            self.ports
-                .transactions
-                .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                    Ok(unit.audit().record(&event).await?)
-                })
-                .await?;
-            return Err(AppError::Forbidden(Forbidden::AccountDisabled));
-        }
-        let upgraded = self
-            .upgraded_hash(&credentials.password, &user.password_hash)
-            .await;
-        self.open_session(user, upgraded.as_ref(), origin).await
+        .await;
+        self.counted(AuthOperation::Login, outcome)
     }
 
     async fn refuse_login<T>(

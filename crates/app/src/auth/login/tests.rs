@@ -1,4 +1,5 @@
 use domain::auth::IssuedAccessToken;
+use domain::outcome::AuthOutcome;
 use domain::ports::HasherError;
 use domain::session::Session;
 use domain::throttle::ThrottleScope;
@@ -120,6 +121,7 @@ async fn the_right_password_opens_a_session_and_issues_its_pair() {
             })
         });
     let journal = ports.journal.clone();
+    let outcomes = ports.outcomes.clone();
 
     let signed_in = ports
         .auth()
@@ -131,6 +133,10 @@ async fn the_right_password_opens_a_session_and_issues_its_pair() {
     assert_eq!(signed_in.user.id, user.id);
     assert!(signed_in.refresh_token.expose().ends_with(&"s".repeat(43)));
     assert_eq!(*journal.lock().expect("journal"), ["commit"]);
+    assert_eq!(
+        outcomes.auth(),
+        [(AuthOperation::Login, AuthOutcome::Success)]
+    );
 }
 
 #[tokio::test]
@@ -154,6 +160,7 @@ async fn a_wrong_password_is_counted_and_is_invalid_credentials() {
         .returning(|_| Ok(()));
     ports.unit.audit = audit;
     let journal = ports.journal.clone();
+    let outcomes = ports.outcomes.clone();
 
     let error = ports
         .auth()
@@ -163,6 +170,10 @@ async fn a_wrong_password_is_counted_and_is_invalid_credentials() {
 
     assert!(is_invalid_credentials(&error), "{error:?}");
     assert_eq!(*journal.lock().expect("journal"), ["commit"]);
+    assert_eq!(
+        outcomes.auth(),
+        [(AuthOperation::Login, AuthOutcome::WrongCredentials)]
+    );
 }
 
 #[tokio::test]
@@ -201,6 +212,7 @@ async fn a_locked_address_is_refused_before_any_password_work() {
     ports.users.expect_find_by_email().never();
     ports.hasher.expect_verify().never();
     ports.hasher.expect_verify_dummy().never();
+    let outcomes = ports.outcomes.clone();
 
     let error = ports
         .auth()
@@ -211,6 +223,10 @@ async fn a_locked_address_is_refused_before_any_password_work() {
     assert!(
         matches!(error, AppError::RateLimited { retry_after } if retry_after == Duration::seconds(13)),
         "{error:?}"
+    );
+    assert_eq!(
+        outcomes.auth(),
+        [(AuthOperation::Login, AuthOutcome::Locked)]
     );
 }
 
@@ -241,6 +257,7 @@ async fn an_unknown_email_fails_like_a_wrong_password_after_the_same_work() {
 async fn a_disabled_account_is_forbidden_only_with_the_right_password() {
     let (mut ports, _) = ports_with_account(UserStatus::Disabled);
     failures_counted(&mut ports, 1, 1);
+    let outcomes = ports.outcomes.clone();
     let auth = ports.auth();
 
     let right = auth
@@ -257,6 +274,13 @@ async fn a_disabled_account_is_forbidden_only_with_the_right_password() {
         "{right:?}"
     );
     assert!(is_invalid_credentials(&wrong), "{wrong:?}");
+    assert_eq!(
+        outcomes.auth(),
+        [
+            (AuthOperation::Login, AuthOutcome::Disabled),
+            (AuthOperation::Login, AuthOutcome::WrongCredentials)
+        ]
+    );
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
 use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::outcome::AuthOperation;
 use domain::password::NewPassword;
 use domain::ports::TransactionOptions;
 use domain::throttle::ThrottleKey;
@@ -38,26 +39,30 @@ impl AuthService {
         registration: Registration,
         origin: &Origin,
     ) -> Result<User, AppError> {
-        if let Some(ip) = origin.ip {
-            self.count_registration(&ThrottleKey::register_ip(ip))
+        let outcome: Result<User, AppError> = async {
+            if let Some(ip) = origin.ip {
+                self.count_registration(&ThrottleKey::register_ip(ip))
+                    .await?;
+            }
+            // The unique index decides whether the address is free: checking
+            // first would only race with a concurrent registration.
+            let new_user = self.new_account(registration).await?;
+            let event = AuditEvent::new(AuditAction::Register, self.ports.clock.now(), origin)
+                .by(new_user.id);
+            let user = self
+                .ports
+                .transactions
+                .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                    let user = unit.users().insert(&new_user).await?;
+                    unit.audit().record(&event).await?;
+                    Ok(user)
+                })
                 .await?;
+            tracing::info!("account registered");
+            Ok(user)
         }
-        // The unique index decides whether the address is free: checking
-        // first would only race with a concurrent registration.
-        let new_user = self.new_account(registration).await?;
-        let event =
-            AuditEvent::new(AuditAction::Register, self.ports.clock.now(), origin).by(new_user.id);
-        let user = self
-            .ports
-            .transactions
-            .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let user = unit.users().insert(&new_user).await?;
-                unit.audit().record(&event).await?;
-                Ok(user)
-            })
-            .await?;
-        tracing::info!("account registered");
-        Ok(user)
+        .await;
+        self.counted(AuthOperation::Register, outcome)
     }
 
     /// The account `registration` asks for, once its password passed the

@@ -1,4 +1,5 @@
 use domain::error::{Conflict as StoreConflict, RepoError};
+use domain::outcome::AuthOutcome;
 use domain::ports::{HasherError, WeakPassword};
 use time::Duration;
 
@@ -88,6 +89,7 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_committed() {
         .returning(|_| Err(RepoError::Conflict(StoreConflict::EmailTaken)));
     ports.unit.audit.expect_record().never();
     let journal = ports.journal.clone();
+    let outcomes = ports.outcomes.clone();
 
     let error = ports
         .auth()
@@ -101,6 +103,10 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_committed() {
     );
     // The attempt was counted; the account was not created.
     assert_eq!(*journal.lock().expect("journal"), ["commit", "rollback"]);
+    assert_eq!(
+        outcomes.auth(),
+        [(AuthOperation::Register, AuthOutcome::EmailTaken)]
+    );
 }
 
 #[tokio::test]
@@ -164,6 +170,7 @@ async fn a_locked_client_is_rate_limited_before_anything_else() {
         .returning(move |_, _| Ok(Some(now + Duration::seconds(30))));
     ports.unit.throttles.expect_hit().never();
     ports.hasher.expect_hash().never();
+    let outcomes = ports.outcomes.clone();
 
     let error = ports
         .auth()
@@ -174,6 +181,10 @@ async fn a_locked_client_is_rate_limited_before_anything_else() {
     assert!(
         matches!(error, AppError::RateLimited { retry_after } if retry_after == Duration::seconds(30)),
         "{error:?}"
+    );
+    assert_eq!(
+        outcomes.auth(),
+        [(AuthOperation::Register, AuthOutcome::RateLimited)]
     );
 }
 
