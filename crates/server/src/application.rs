@@ -59,15 +59,16 @@ impl Application {
         let settings = config.server_settings();
         let server = adapters_http::serve(listener, state, &settings)
             .context("cannot start the HTTP server")?;
-        let (metrics_server, metrics_address) = match config.metrics_bind_address.0 {
-            Some(wanted) => {
-                let (listener, address) = bind(wanted)?;
-                let server = adapters_http::serve_metrics(listener, Arc::new(metrics.text()))
-                    .context("cannot start the metrics listener")?;
-                (Some(server), Some(address))
-            }
-            None => (None, None),
-        };
+        let (metrics_server, metrics_address) =
+            match (config.metrics_bind_address.0, metrics.text()) {
+                (Some(wanted), Some(text)) => {
+                    let (listener, address) = bind(wanted)?;
+                    let server = adapters_http::serve_metrics(listener, Arc::new(text))
+                        .context("cannot start the metrics listener")?;
+                    (Some(server), Some(address))
+                }
+                _ => (None, None),
+            };
         tracing::info!(
             url = %format!("http://{address}"),
             metrics.url = metrics_address.map(|address| format!("http://{address}/metrics")),

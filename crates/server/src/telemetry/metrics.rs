@@ -1,5 +1,6 @@
 //! One meter provider per application, read two ways: by Prometheus at
-//! the scrape endpoint, and pushed over OTLP when a collector is set.
+//! the scrape endpoint, and pushed over OTLP when a collector is set. With
+//! neither, it has no reader and recording costs next to nothing.
 
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use crate::config::Config;
 /// The application's meter provider and what Prometheus reads from it.
 pub(crate) struct Metrics {
     provider: SdkMeterProvider,
-    registry: Registry,
+    registry: Option<Registry>,
 }
 
 impl Metrics {
@@ -25,17 +26,21 @@ impl Metrics {
     ///
     /// When an exporter cannot be set up.
     pub(crate) fn new(config: &Config) -> anyhow::Result<Self> {
-        let registry = Registry::new();
-        let prometheus = opentelemetry_prometheus::exporter()
-            .with_registry(registry.clone())
-            // The scope would add a label to every series and say nothing
-            // that the metric's name does not.
-            .scope_info_enabled(false)
-            .build()
-            .context("cannot set up the Prometheus exporter")?;
-        let mut builder = SdkMeterProvider::builder()
-            .with_resource(resource(config))
-            .with_reader(prometheus);
+        let mut builder = SdkMeterProvider::builder().with_resource(resource(config));
+        let registry = if config.metrics_bind_address.0.is_some() {
+            let registry = Registry::new();
+            let prometheus = opentelemetry_prometheus::exporter()
+                .with_registry(registry.clone())
+                // The scope would add a label to every series and say
+                // nothing that the metric's name does not.
+                .scope_info_enabled(false)
+                .build()
+                .context("cannot set up the Prometheus exporter")?;
+            builder = builder.with_reader(prometheus);
+            Some(registry)
+        } else {
+            None
+        };
         if let Some(endpoint) = otlp::endpoint(config) {
             let reader = PeriodicReader::builder(otlp::metric_exporter(config, endpoint)?)
                 .with_interval(Duration::from_millis(config.otlp_metric_interval_ms.max(1)))
@@ -53,9 +58,9 @@ impl Metrics {
         self.provider.meter("doorman")
     }
 
-    /// What the scrape endpoint serves.
-    pub(crate) fn text(&self) -> PrometheusText {
-        PrometheusText(self.registry.clone())
+    /// What the scrape endpoint serves, when there is one.
+    pub(crate) fn text(&self) -> Option<PrometheusText> {
+        self.registry.clone().map(PrometheusText)
     }
 
     /// Pushes what is left and stops the exporters.
