@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
 use actix_web::{Error, HttpResponse};
@@ -19,7 +19,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorKind};
-use crate::telemetry::{HttpMetrics, continue_trace, route_of, trace_response};
+use crate::telemetry::{HttpMetrics, continue_trace, method_name, route_of, trace_response};
 
 pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const TRACE_RESPONSE_HEADER: HeaderName = HeaderName::from_static("traceresponse");
@@ -58,14 +58,15 @@ pub(crate) async fn around_request(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = request_id(&request);
     let method = request.method().clone();
+    let method_name = method_name(&method);
     let span = tracing::info_span!(
         "http.request",
-        otel.name = %method,
+        otel.name = method_name,
         otel.kind = "server",
         otel.status_code = tracing::field::Empty,
         request.id = %id,
         trace_id = tracing::field::Empty,
-        http.request.method = %method,
+        http.request.method = method_name,
         http.route = tracing::field::Empty,
         http.response.status_code = tracing::field::Empty,
         error.type = tracing::field::Empty,
@@ -86,7 +87,7 @@ pub(crate) async fn around_request(
     let _entered = span.enter();
     let served = |route: Option<String>, status: StatusCode, error_type: Option<&'static str>| {
         let route = route_of(route);
-        record_on_span(&span, &method, &route, status, error_type);
+        record_on_span(&span, method_name, &route, status, error_type);
         if let Some(metrics) = &metrics {
             metrics.served(&method, &route, status, error_type, started.elapsed());
         }
@@ -146,7 +147,7 @@ pub(crate) async fn around_request(
 /// failed.
 fn record_on_span(
     span: &tracing::Span,
-    method: &Method,
+    method: &str,
     route: &str,
     status: StatusCode,
     error_type: Option<&'static str>,

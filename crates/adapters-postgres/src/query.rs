@@ -36,8 +36,9 @@ impl<'a> Operation<'a> {
     }
 }
 
-/// Stands in for a parameter that must never reach a log: a password
-/// hash, a token.
+/// Stands in for a parameter that must never reach a log: a secret (a
+/// password hash, a token) or personal data (an email address, a name, a
+/// client's address).
 pub(crate) struct Redacted;
 
 impl Display for Redacted {
@@ -84,6 +85,7 @@ impl Lease {
         let span = tracing::info_span!(
             "db.query",
             otel.name = operation.name,
+            otel.kind = "client",
             db.system.name = "postgresql",
             db.operation.name = operation.name,
             db.response.returned_rows = tracing::field::Empty,
@@ -143,9 +145,10 @@ impl Lease {
         sql: impl SqlSafeStr,
     ) -> Result<(), sqlx::Error> {
         self.held_by(name);
-        let span = tracing::debug_span!(
+        let span = tracing::info_span!(
             "db.query",
             otel.name = name,
+            otel.kind = "client",
             db.system.name = "postgresql",
             db.operation.name = name,
         );

@@ -100,6 +100,8 @@ pub enum TransactionOutcome {
     Committed,
     /// Its work failed and it was rolled back, for good.
     RolledBack,
+    /// It could not begin: the store was unreachable or saturated.
+    NotStarted,
     /// It lost a serialization conflict and runs again.
     RetriedSerialization,
     /// It lost a deadlock and runs again.
@@ -114,9 +116,10 @@ pub enum TransactionOutcome {
 
 impl TransactionOutcome {
     /// Every outcome, once.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Committed,
         Self::RolledBack,
+        Self::NotStarted,
         Self::RetriedSerialization,
         Self::RetriedDeadlock,
         Self::RetriedStalePlan,

@@ -103,7 +103,7 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, lets in-flight requests finish, then
     /// stops the metrics listener, pushes the last metrics and closes the
-    /// database pool.
+    /// database pool, whether the server ended well or not.
     ///
     /// # Errors
     ///
@@ -115,18 +115,24 @@ impl Application {
         });
         let served = self.server.await.context("the HTTP server failed");
         self.purge.abort();
+        tracing::info!("stopped accepting requests; closing the database pool");
         if let Some((handle, running)) = metrics_server {
             handle.stop(true).await;
             if let Ok(Err(error)) = running.await {
                 tracing::warn!(error = %error, "the metrics listener failed");
             }
         }
-        served?;
-        tracing::info!("stopped accepting requests; closing the database pool");
-        self.metrics.shut_down();
+        // The last push waits on the collector: off the async threads.
+        let metrics = self.metrics;
+        if tokio::task::spawn_blocking(move || metrics.shut_down())
+            .await
+            .is_err()
+        {
+            tracing::warn!("pushing the last metrics panicked");
+        }
         self.database.pool().close().await;
         tracing::info!("shut down");
-        Ok(())
+        served
     }
 }
 

@@ -45,7 +45,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let tracing = init_telemetry(&cli.config)?;
     let application = Application::build(&cli.config).await?;
     let served = application.run_until_stopped().await;
-    tracing.shut_down();
+    // The last export waits on the collector: off the async threads.
+    tokio::task::spawn_blocking(move || tracing.shut_down())
+        .await
+        .context("exporting the last spans panicked")?;
     served
 }
 

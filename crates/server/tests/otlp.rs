@@ -150,6 +150,9 @@ async fn one_sign_in_is_one_trace_from_the_request_down_to_each_statement() {
         "--log=error".to_owned(),
         format!("--otlp-endpoint=http://{collector}"),
         "--otlp-metric-interval-ms=100".to_owned(),
+        // Every statement logs its parameters as a slow one would: none
+        // may carry a secret or an address into the trace.
+        "--db-slow-query-ms=0".to_owned(),
     ])
     .expect("arguments parse");
     cli.config.access_token_private_key = Some(
@@ -259,6 +262,13 @@ async fn one_sign_in_is_one_trace_from_the_request_down_to_each_statement() {
             .any(|span| span.name == "users.find_by_email")
     );
     assert!(statements.iter().any(|span| span.name == "sessions.insert"));
+    assert!(
+        statements.iter().any(|span| span
+            .events
+            .iter()
+            .any(|event| event.name == "slow database statement")),
+        "the statements' log lines are in the trace"
+    );
     for span in &spans {
         let values: Vec<String> = every_value(&span.attributes)
             .chain(

@@ -22,8 +22,8 @@ pub trait MetricsText: Send + Sync {
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Serves `metrics` at `GET /metrics` on `listener`, with one worker: a
-/// scrape is small and rare. Like the API's server, it stops on SIGINT or
-/// SIGTERM.
+/// scrape is small and rare. It ignores signals: stop it through its
+/// handle.
 ///
 /// # Errors
 ///
@@ -40,6 +40,9 @@ pub fn serve_metrics(
             .default_service(web::to(HttpResponse::NotFound))
     })
     .workers(1)
+    // Stopped by the application once the API has drained, so that the
+    // last requests are still seen.
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

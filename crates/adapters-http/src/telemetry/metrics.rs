@@ -17,6 +17,8 @@ const BOUNDS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];
 
+const OTHER_METHOD: &str = "_OTHER";
+
 /// The methods counted by name; any other counts as `_OTHER`.
 const KNOWN_METHODS: [Method; 9] = [
     Method::GET,
@@ -52,8 +54,12 @@ impl HttpMetrics {
             .with_unit("{request}")
             .with_description("HTTP server requests in flight")
             .build();
-        for method in &KNOWN_METHODS {
-            active.add(0, &[method_attribute(method)]);
+        for method in KNOWN_METHODS
+            .iter()
+            .map(Method::as_str)
+            .chain([OTHER_METHOD])
+        {
+            active.add(0, &[KeyValue::new("http.request.method", method)]);
         }
         Self { duration, active }
     }
@@ -108,10 +114,15 @@ pub(crate) fn route_of(pattern: Option<String>) -> String {
     pattern.unwrap_or_else(|| UNMATCHED.to_owned())
 }
 
-fn method_attribute(method: &Method) -> KeyValue {
-    let name = KNOWN_METHODS
+/// The method as the conventions name it: one of the known ones, or
+/// `_OTHER`, so that invented methods cannot multiply names or series.
+pub(crate) fn method_name(method: &Method) -> &'static str {
+    KNOWN_METHODS
         .iter()
         .find(|known| *known == method)
-        .map_or("_OTHER", Method::as_str);
-    KeyValue::new("http.request.method", name)
+        .map_or(OTHER_METHOD, Method::as_str)
+}
+
+fn method_attribute(method: &Method) -> KeyValue {
+    KeyValue::new("http.request.method", method_name(method))
 }

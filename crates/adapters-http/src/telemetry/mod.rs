@@ -10,5 +10,5 @@ mod trace_context;
 
 pub use endpoint::{MetricsText, serve_metrics};
 pub use metrics::HttpMetrics;
-pub(crate) use metrics::route_of;
+pub(crate) use metrics::{method_name, route_of};
 pub(crate) use trace_context::{continue_trace, trace_response};

@@ -48,11 +48,21 @@ async fn a_pool_is_measured_from_the_start_and_through_every_lease() {
         ]
         .into()
     );
-    database
-        .lease()
+    let waiting = tokio::spawn({
+        let database = database.clone();
+        async move { database.lease().await.map(drop) }
+    });
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while metrics.series("db.client.connection.pending_requests") != [(of_pool(), 1.0)].into() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the waiting request is counted");
+    waiting
         .await
-        .err()
-        .expect("no second connection within the timeout");
+        .expect("joined")
+        .expect_err("no second connection within the timeout");
     drop(held);
 
     assert_eq!(

@@ -68,11 +68,15 @@ async fn a_slow_statement_logs_its_operation_rows_and_parameters_but_no_secret()
         parameters.contains("password_hash=[redacted]"),
         "{parameters}"
     );
+    assert!(parameters.contains("email=[redacted]"), "{parameters}");
     let everything = format!("{warnings:?}");
-    assert!(
-        !everything.contains(user.password_hash.expose()),
-        "{everything}"
-    );
+    for hidden in [
+        user.password_hash.expose(),
+        user.email.as_str(),
+        user.display_name.as_str(),
+    ] {
+        assert!(!everything.contains(hidden), "{everything}");
+    }
 }
 
 #[tokio::test]

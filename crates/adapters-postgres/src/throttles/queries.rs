@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::instants::before;
 use crate::lease::Lease;
-use crate::query::{Affected, One, Operation, Param};
+use crate::query::{Affected, One, Operation, Param, Redacted};
 
 pub(crate) async fn locked_until(
     lease: &mut Lease,
@@ -46,7 +46,7 @@ pub(crate) async fn hit(
     let window_from = before(now, window)?;
     let params: [Param<'_>; 3] = [
         ("scope", &key.scope().as_str()),
-        ("subject", &key.subject()),
+        ("subject", &Redacted),
         ("now", &now),
     ];
     let row = lease
@@ -81,7 +81,7 @@ pub(crate) async fn lock(
 ) -> Result<(), RepoError> {
     let params: [Param<'_>; 3] = [
         ("scope", &key.scope().as_str()),
-        ("subject", &key.subject()),
+        ("subject", &Redacted),
         ("until", &until),
     ];
     lease
@@ -102,10 +102,7 @@ pub(crate) async fn lock(
 }
 
 pub(crate) async fn clear(lease: &mut Lease, key: &ThrottleKey) -> Result<(), RepoError> {
-    let params: [Param<'_>; 2] = [
-        ("scope", &key.scope().as_str()),
-        ("subject", &key.subject()),
-    ];
+    let params: [Param<'_>; 2] = [("scope", &key.scope().as_str()), ("subject", &Redacted)];
     lease
         .run(Operation::new("throttles.clear", &params), || {
             Affected(sqlx::query!(

@@ -37,7 +37,6 @@ impl PgTransactor {
 
 #[async_trait]
 impl Transactor for PgTransactor {
-    #[tracing::instrument(name = "transaction", skip_all, fields(db.system.name = "postgresql"))]
     async fn begin(&self, options: TransactionOptions) -> Result<Box<dyn UnitOfWork>, RepoError> {
         let lease = self.database.lease().await?;
         let session = Session::begin(lease, options).await?;

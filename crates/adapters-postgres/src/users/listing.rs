@@ -6,7 +6,7 @@ use domain::user::{User, UserFilter, UserId, UserPosition};
 
 use super::row::UserRow;
 use crate::lease::Lease;
-use crate::query::{Many, Nullable, Operation, Param};
+use crate::query::{Many, Nullable, Operation, Param, Redacted};
 
 /// Pages by keyset: `(created_at, id) < position` is a range of
 /// `users_created_at_id_idx` and of the role and status indexes, however
@@ -25,7 +25,10 @@ pub(crate) async fn list(
     let after_created_at = after.map(|position| position.created_at);
     let after_id = after.map(|position| position.id);
     let params: [Param<'_>; 6] = [
-        ("email_prefix", &Nullable(filter.email_prefix.as_deref())),
+        (
+            "email_prefix",
+            &Nullable(filter.email_prefix.as_deref().map(|_| Redacted)),
+        ),
         ("role", &Nullable(role)),
         ("status", &Nullable(status)),
         ("after.created_at", &Nullable(after_created_at)),

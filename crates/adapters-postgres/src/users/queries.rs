@@ -13,8 +13,8 @@ use crate::query::{Affected, Nullable, One, Operation, Optional, Param, Redacted
 pub(crate) async fn insert(lease: &mut Lease, user: &NewUser) -> Result<User, RepoError> {
     let params: [Param<'_>; 4] = [
         ("user.id", &user.id),
-        ("email", &user.email),
-        ("display_name", &user.display_name),
+        ("email", &Redacted),
+        ("display_name", &Redacted),
         ("password_hash", &Redacted),
     ];
     lease
@@ -63,7 +63,7 @@ pub(crate) async fn find_by_email(
     // this lookup.
     lease
         .run(
-            Operation::new("users.find_by_email", &[("email", email)]),
+            Operation::new("users.find_by_email", &[("email", &Redacted)]),
             || {
                 Optional(sqlx::query_as!(
                     UserRow,
@@ -113,7 +113,7 @@ pub(crate) async fn lock_by_email(
 ) -> Result<Option<User>, RepoError> {
     lease
         .run(
-            Operation::new("users.lock_by_email", &[("email", email)]),
+            Operation::new("users.lock_by_email", &[("email", &Redacted)]),
             || {
                 Optional(sqlx::query_as!(
                     UserRow,
@@ -144,7 +144,10 @@ pub(crate) async fn update(
     let status = changes.status.map(|status| status.as_str());
     let params: [Param<'_>; 5] = [
         ("user.id", &id),
-        ("display_name", &Nullable(changes.display_name.as_ref())),
+        (
+            "display_name",
+            &Nullable(changes.display_name.as_ref().map(|_| Redacted)),
+        ),
         ("role", &Nullable(role)),
         ("status", &Nullable(status)),
         ("expected", &Nullable(expected)),

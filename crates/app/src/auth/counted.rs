@@ -29,10 +29,12 @@ fn failure(operation: AuthOperation, error: &AppError) -> AuthOutcome {
         AppError::Unauthenticated(_) => AuthOutcome::InvalidToken,
         AppError::Forbidden(Forbidden::AccountDisabled) => AuthOutcome::Disabled,
         AppError::Forbidden(Forbidden::AdminOnly) => AuthOutcome::Forbidden,
-        // A sign-in is refused for as long as its address or client is
-        // locked; other attempts are only rate limited.
-        AppError::RateLimited { .. } if operation == AuthOperation::Login => AuthOutcome::Locked,
-        AppError::RateLimited { .. } => AuthOutcome::RateLimited,
+        // Registrations are rate limited per client; everything else that
+        // waits does so because failed sign-ins locked the account or client.
+        AppError::RateLimited { .. } if operation == AuthOperation::Register => {
+            AuthOutcome::RateLimited
+        }
+        AppError::RateLimited { .. } => AuthOutcome::Locked,
         AppError::Rejected(_) => AuthOutcome::Rejected,
         AppError::Conflict(Conflict::EmailTaken) => AuthOutcome::EmailTaken,
         AppError::Conflict(_) | AppError::PreconditionFailed { .. } => AuthOutcome::Conflict,

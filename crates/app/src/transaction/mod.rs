@@ -10,6 +10,7 @@ use std::sync::Arc;
 use domain::error::{RepoError, Retry};
 use domain::outcome::TransactionOutcome;
 use domain::ports::{Clock, Outcomes, TransactionOptions, Transactor, UnitOfWork};
+use tracing::Instrument as _;
 
 use crate::error::AppError;
 
@@ -87,7 +88,21 @@ impl Transactions {
     ) -> Result<T, AppError> {
         let mut attempt = 1;
         loop {
-            let (reason, conflict) = match self.attempt(options, &mut work).await {
+            let span = tracing::info_span!("transaction", attempt);
+            let unit = match self
+                .transactor
+                .begin(options)
+                .instrument(span.clone())
+                .await
+            {
+                Ok(unit) => unit,
+                Err(error) => {
+                    self.outcomes
+                        .transaction_attempt(TransactionOutcome::NotStarted);
+                    return Err(error.into());
+                }
+            };
+            let (reason, conflict) = match finish(unit, &mut work).instrument(span).await {
                 Ok(value) => {
                     self.outcomes
                         .transaction_attempt(TransactionOutcome::Committed);
@@ -125,15 +140,6 @@ impl Transactions {
             self.clock.sleep(pause).await;
             attempt += 1;
         }
-    }
-
-    async fn attempt<T>(
-        &self,
-        options: TransactionOptions,
-        work: &mut impl AsyncFnMut(&dyn UnitOfWork) -> Result<T, UnitError>,
-    ) -> Result<T, UnitError> {
-        let unit = self.transactor.begin(options).await?;
-        finish(unit, work).await
     }
 }
 

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use domain::error::{RepoError, Retry};
 use domain::outcome::TransactionOutcome::{
-    Committed, Exhausted, OutcomeUnknown, RetriedDeadlock, RetriedSerialization, RolledBack,
+    Committed, Exhausted, NotStarted, OutcomeUnknown, RetriedDeadlock, RetriedSerialization,
+    RolledBack,
 };
 use domain::ports::{MockClock, MockTransactor, MockUnitOfWork, UnitOfWork};
 
@@ -228,6 +229,28 @@ async fn a_commit_with_an_unknown_outcome_is_never_retried() {
     assert!(matches!(error, AppError::OutcomeUnknown(_)), "{error:?}");
     assert!(pauses.lock().expect("not poisoned").is_empty());
     assert_eq!(outcomes.transactions(), [OutcomeUnknown]);
+}
+
+#[tokio::test]
+async fn a_unit_that_cannot_begin_runs_no_work_and_is_reported_as_not_started() {
+    let mut transactor = MockTransactor::new();
+    transactor
+        .expect_begin()
+        .times(1)
+        .returning(|_| Err(RepoError::Unavailable("no connection".into())));
+    let outcomes = Arc::default();
+    let transactions = transactions(transactor, &Arc::default(), &outcomes);
+
+    let error = transactions
+        .run(
+            TransactionOptions::default(),
+            async |_| -> Result<(), UnitError> { panic!("the work ran without a unit") },
+        )
+        .await
+        .expect_err("unavailable");
+
+    assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
+    assert_eq!(outcomes.transactions(), [NotStarted]);
 }
 
 #[tokio::test]

@@ -46,8 +46,6 @@ pub use clock::MockClock;
 #[cfg(feature = "mocks")]
 pub use cursor_signer::MockCursorSigner;
 #[cfg(feature = "mocks")]
-pub use outcomes::MockOutcomes;
-#[cfg(feature = "mocks")]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(feature = "mocks")]
 pub use password_strength::MockPasswordStrength;

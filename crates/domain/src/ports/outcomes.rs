@@ -2,7 +2,6 @@ use crate::outcome::{AuthOperation, AuthOutcome, PurgedKind, TransactionOutcome}
 
 /// Where the use cases report how their work ended; an adapter counts it
 /// for the operators. Reporting never fails and never waits.
-#[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait Outcomes: Send + Sync {
     /// One authentication attempt ended so.
     fn auth_attempt(&self, operation: AuthOperation, outcome: AuthOutcome);

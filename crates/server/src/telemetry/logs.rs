@@ -7,7 +7,7 @@ use std::io::IsTerminal as _;
 use anyhow::Context as _;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -71,10 +71,17 @@ pub fn init_telemetry(config: &Config) -> anyhow::Result<Tracing> {
     } else {
         tracing_subscriber::fmt::layer().with_filter(filter).boxed()
     };
+    // Every request is traced whatever its caller's `traceparent` says, so
+    // that no client can keep its requests out of the traces; with nothing
+    // to export to, none is recorded, yet each still has a trace id for the
+    // logs and the `traceresponse`.
     let mut provider = SdkTracerProvider::builder().with_resource(resource(config));
-    if let Some(endpoint) = otlp::endpoint(config) {
-        provider = provider.with_batch_exporter(otlp::span_exporter(config, endpoint)?);
-    }
+    provider = match otlp::endpoint(config) {
+        Some(endpoint) => provider
+            .with_sampler(Sampler::AlwaysOn)
+            .with_batch_exporter(otlp::span_exporter(config, endpoint)?),
+        None => provider.with_sampler(Sampler::AlwaysOff),
+    };
     let provider = provider.build();
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     // Spans are traced whatever the log filter lets through, so that turning

@@ -24,7 +24,7 @@ impl CountedOutcomes {
             transactions: meter
                 .u64_counter("doorman.transaction.attempts")
                 .with_unit("{attempt}")
-                .with_description("Attempts at a unit of work, by how each ended")
+                .with_description("Attempts at a request's unit of work, by how each ended")
                 .build(),
             purged: meter
                 .u64_counter("doorman.purge.deleted")
@@ -101,6 +101,7 @@ fn transaction_attribute(outcome: TransactionOutcome) -> KeyValue {
     let outcome = match outcome {
         TransactionOutcome::Committed => "committed",
         TransactionOutcome::RolledBack => "rolled_back",
+        TransactionOutcome::NotStarted => "not_started",
         TransactionOutcome::RetriedSerialization => "retried_serialization",
         TransactionOutcome::RetriedDeadlock => "retried_deadlock",
         TransactionOutcome::RetriedStalePlan => "retried_stale_plan",
