@@ -64,8 +64,10 @@ pub fn init_telemetry(config: &Config) -> anyhow::Result<Tracing> {
         tracing_subscriber::fmt::layer()
             .json()
             .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
+            // Every span from the request's down, so that a line logged
+            // deep in a statement still names its request and trace.
+            .with_current_span(false)
+            .with_span_list(true)
             .with_filter(filter)
             .boxed()
     } else {
