@@ -9,6 +9,7 @@
 
 mod interrupt;
 mod postgres;
+mod service;
 mod signing_key;
 mod tasks;
 mod workspace;
@@ -29,8 +30,15 @@ tasks:
   bench login-timing    time refused sign-ins over HTTP at the default argon2 cost,
                         for an unknown address and for a wrong password, and check
                         that the two are within 10% of each other
+  bench telemetry-overhead
+                        load GET /v1/users/me (wrk, release build) on the service with
+                        metrics and trace export off and on, and check that exporting
+                        costs at most 5% of the throughput
   openapi [--check]     write openapi.json, the OpenAPI document that the code
                         generates, or check that the committed one is up to date
+  prometheus            check deploy/prometheus with promtool, then have a Prometheus
+                        scrape the service (on a throw-away cluster) under traffic and
+                        check its metrics, the dashboard's queries and the alert rules
   schemathesis [args]   fuzz the running service (on a throw-away cluster) against
                         openapi.json with schemathesis, as an administrator and
                         as a user; the arguments go to every `st run`
@@ -49,6 +57,7 @@ fn main() -> ExitCode {
         "test-db" => tasks::test_db::run(rest),
         "bench" => tasks::bench::run(rest),
         "openapi" => tasks::openapi::run(rest),
+        "prometheus" => tasks::prometheus::run(),
         "schemathesis" => tasks::schemathesis::run(rest),
         "sqlx-prepare" => tasks::sqlx_prepare::run(),
         "tidy" => tasks::tidy::run(),

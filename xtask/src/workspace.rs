@@ -4,6 +4,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use anyhow::Context as _;
+
 /// The workspace's top-level directory.
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,6 +16,17 @@ pub fn root() -> &'static Path {
 /// The cargo target directory, honouring `CARGO_TARGET_DIR`.
 pub fn target_dir() -> PathBuf {
     env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// `name` under the target directory, emptied (or made) for a task's
+/// logs, configuration and data.
+pub fn fresh_dir(name: &str) -> anyhow::Result<PathBuf> {
+    let dir = target_dir().join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
 }
 
 /// The cargo that runs this task, in the workspace's root.

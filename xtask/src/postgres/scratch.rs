@@ -57,6 +57,18 @@ impl ScratchCluster {
         Ok(scratch)
     }
 
+    /// [`start`](Self::start)s a cluster with the database `name` in it,
+    /// and says where.
+    pub fn with_database(name: &str) -> anyhow::Result<Self> {
+        let scratch = Self::start()?;
+        eprintln!(
+            "xtask: throw-away PostgreSQL cluster in {}",
+            scratch.cluster.root().display()
+        );
+        scratch.cluster.ensure_database(name)?;
+        Ok(scratch)
+    }
+
     pub fn cluster(&self) -> &Cluster {
         &self.cluster
     }

@@ -4,18 +4,20 @@
 mod estimates;
 mod login_timing;
 mod suite;
+mod telemetry_overhead;
 mod test_isolation;
 
 use std::process::ExitCode;
 
 use anyhow::bail;
 
-const BENCHMARKS: &str = "test-isolation, login-timing";
+const BENCHMARKS: &str = "test-isolation, login-timing, telemetry-overhead";
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args {
         [name] if name == "test-isolation" => test_isolation::run(),
         [name] if name == "login-timing" => login_timing::run(),
+        [name] if name == "telemetry-overhead" => telemetry_overhead::run(),
         _ => bail!("usage: cargo xtask bench <name>, where <name> is one of: {BENCHMARKS}"),
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod openapi;
+pub mod prometheus;
 pub mod run;
 pub mod schemathesis;
 pub mod sqlx_prepare;

@@ -7,7 +7,8 @@ use std::process::{Command, ExitStatus};
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use super::{Account, CHECKS, DOCUMENT, MAX_EXAMPLES, Run, SEED};
+use super::{CHECKS, DOCUMENT, MAX_EXAMPLES, Run, SEED};
+use crate::service::Account;
 use crate::{interrupt, workspace};
 
 /// The schemathesis CLI.
@@ -84,7 +85,7 @@ impl Schemathesis {
 }
 
 /// Schemathesis signs in as `account`, and again after a 401.
-pub(super) fn auth_config(account: &Account) -> String {
+pub(super) fn auth_config(account: &Account<'_>) -> String {
     // JSON strings are TOML basic strings.
     format!(
         "[auth.dynamic.openapi.bearer]\n\

@@ -17,30 +17,20 @@
 //! are fuzzed in a run of their own, with registration as the only source of
 //! ids, and the administrator's other run covers every other operation.
 
-use std::fs;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
-
-use anyhow::Context;
+use std::time::Instant;
 
 use crate::postgres::ScratchCluster;
+use crate::service::{Account, Client, Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
 mod cli;
-mod client;
-mod service;
 
 use cli::Schemathesis;
-use client::Client;
-use service::{Service, build_server, free_port};
 const DATABASE: &str = "doorman_schemathesis";
 const DOCUMENT: &str = "openapi.json";
-/// How long the service may take to answer `/readyz` with 200.
-const READY_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long the service may take to stop once asked to.
-const STOP_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long one request of this task may take.
-const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// The display name of the user's account.
+const DISPLAY_NAME: &str = "Schemathesis";
 
 /// What schemathesis checks in every response: no server error, and the
 /// status code, content type, headers and body that the document
@@ -52,21 +42,15 @@ const MAX_EXAMPLES: &str = "50";
 /// Fixed, so that a failure in CI can be replayed.
 const SEED: &str = "20240601";
 
-/// An account that schemathesis signs in as. The passwords are not those of
-/// the document's examples, which the fuzzing sends: it must not be able to
-/// change them.
-struct Account {
-    email: &'static str,
-    password: &'static str,
-    role: &'static str,
-}
-
-const USER: Account = Account {
+/// The accounts that schemathesis signs in as. The passwords are not those
+/// of the document's examples, which the fuzzing sends: it must not be able
+/// to change them.
+const USER: Account<'static> = Account {
     email: "schemathesis-user@example.net",
     password: "Velvet-Harbor-Comet-8302",
     role: "user",
 };
-const ADMIN: Account = Account {
+const ADMIN: Account<'static> = Account {
     email: "schemathesis-admin@example.net",
     password: "Quartz-Lantern-Osprey-4719",
     role: "admin",
@@ -75,7 +59,7 @@ const ADMIN: Account = Account {
 /// One `st run`: as whom, on which operations (by `operationId`).
 struct Run {
     name: &'static str,
-    account: &'static Account,
+    account: &'static Account<'static>,
     filter: &'static [&'static str],
     /// The operations that may answer this account nothing but 401 or 403.
     /// Any other doing so means that signing in did not work for it, and
@@ -144,32 +128,24 @@ pub fn run(extra_args: &[String]) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let cli = Schemathesis::find()?;
     eprintln!("xtask: {}", cli.version);
-    let doorman = build_server()?;
-    let work = workspace::target_dir().join("schemathesis");
-    if work.exists() {
-        fs::remove_dir_all(&work).with_context(|| format!("cannot empty {}", work.display()))?;
-    }
-    fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    let doorman = build_server(Profile::Debug)?;
+    let work = workspace::fresh_dir("schemathesis")?;
 
     // Declared before the server so that the cluster outlives it.
-    let scratch = ScratchCluster::start()?;
+    let scratch = ScratchCluster::with_database(DATABASE)?;
     let cluster = scratch.cluster();
-    eprintln!(
-        "xtask: throw-away PostgreSQL cluster in {}",
-        cluster.root().display()
-    );
-    cluster.ensure_database(DATABASE)?;
     let service = Service {
         doorman,
         database_url: cluster.url(DATABASE),
         key_file: work.join("access-token-ed25519.pem"),
         port: free_port()?,
+        env: Vec::new(),
     };
     service.keygen()?;
     let mut server = service.start(&work.join("server.log"))?;
-    server.wait_until_ready(service.port)?;
-    let client = Client { port: service.port };
-    client.register(&USER)?;
+    server.wait_until_ready(service.port, "/readyz")?;
+    let client = Client::new(service.port);
+    client.register(&USER, DISPLAY_NAME)?;
     service.create_admin(&ADMIN)?;
     for account in [&USER, &ADMIN] {
         client.sign_in(account)?;

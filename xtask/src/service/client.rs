@@ -1,4 +1,4 @@
-//! The task's own few requests to the service.
+//! A task's own few requests to the service, or to Prometheus.
 use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
@@ -8,19 +8,52 @@ use serde_json::{Value, json};
 
 use super::{Account, HTTP_TIMEOUT};
 
-/// Just enough HTTP/1.0 for this task's own requests to the service.
-pub(super) struct Client {
-    pub(super) port: u16,
+/// Just enough HTTP/1.0 for a task's own requests to a server on
+/// 127.0.0.1.
+pub struct Client {
+    port: u16,
+    /// Sent as `Authorization: Bearer`.
+    bearer: Option<String>,
+}
+
+/// What a sign-in or a refresh returns.
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
 }
 
 impl Client {
-    /// The status and the JSON body (null when there is none) of a request.
-    pub(super) fn request(
+    pub fn new(port: u16) -> Self {
+        Self { port, bearer: None }
+    }
+
+    /// The same server, its requests authorised by an access token.
+    pub fn with_bearer(&self, access_token: &str) -> Self {
+        Self {
+            port: self.port,
+            bearer: Some(access_token.to_owned()),
+        }
+    }
+
+    /// The status and the JSON body (null when there is none or it is not
+    /// JSON) of a request.
+    pub fn request(
         &self,
         method: &str,
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<(u16, Value)> {
+        let (status, body) = self.exchange(method, path, body)?;
+        Ok((status, serde_json::from_str(&body).unwrap_or(Value::Null)))
+    }
+
+    /// The status and the body, as text, of a request.
+    pub fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, String)> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let mut stream = TcpStream::connect_timeout(&address, HTTP_TIMEOUT)?;
         stream.set_read_timeout(Some(HTTP_TIMEOUT))?;
@@ -30,6 +63,9 @@ impl Client {
             "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nAccept: application/json\r\n",
             self.port
         );
+        if let Some(token) = &self.bearer {
+            let _ = write!(request, "Authorization: Bearer {token}\r\n");
+        }
         if !body.is_empty() {
             let _ = write!(
                 request,
@@ -51,14 +87,14 @@ impl Client {
             .nth(1)
             .and_then(|code| code.parse().ok())
             .context("the response has no status")?;
-        Ok((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+        Ok((status, body.to_owned()))
     }
 
-    pub(super) fn register(&self, account: &Account) -> anyhow::Result<()> {
+    pub fn register(&self, account: &Account<'_>, display_name: &str) -> anyhow::Result<()> {
         let body = json!({
             "email": account.email,
             "password": account.password,
-            "displayName": "Schemathesis",
+            "displayName": display_name,
         });
         let (status, answer) = self.request("POST", "/v1/auth/register", Some(&body))?;
         if status != 201 {
@@ -68,13 +104,13 @@ impl Client {
     }
 
     /// Signs in, and checks that the account is active with its role.
-    pub(super) fn sign_in(&self, account: &Account) -> anyhow::Result<()> {
+    pub fn sign_in(&self, account: &Account<'_>) -> anyhow::Result<Tokens> {
         let body = json!({"email": account.email, "password": account.password});
         let (status, answer) = self.request("POST", "/v1/auth/login", Some(&body))?;
         let user = &answer["user"];
-        if status != 200 || !answer["accessToken"].is_string() {
+        let Some(tokens) = Tokens::of(&answer).filter(|_| status == 200) else {
             bail!("signing in as {} got {status}: {answer}", account.email);
-        }
+        };
         if user["role"] != account.role || user["status"] != "active" {
             bail!(
                 "{} is no longer an active {}: {user}",
@@ -82,6 +118,26 @@ impl Client {
                 account.role
             );
         }
-        Ok(())
+        Ok(tokens)
+    }
+
+    /// Trades a refresh token for a new pair.
+    pub fn refresh(&self, refresh_token: &str) -> anyhow::Result<Tokens> {
+        let body = json!({"refreshToken": refresh_token});
+        let (status, answer) = self.request("POST", "/v1/auth/refresh", Some(&body))?;
+        match Tokens::of(&answer).filter(|_| status == 200) {
+            Some(tokens) => Ok(tokens),
+            None => bail!("refreshing got {status}: {answer}"),
+        }
+    }
+}
+
+impl Tokens {
+    /// The pair in the body of a sign-in or refresh.
+    fn of(answer: &Value) -> Option<Self> {
+        Some(Self {
+            access: answer["accessToken"].as_str()?.to_owned(),
+            refresh: answer["refreshToken"].as_str()?.to_owned(),
+        })
     }
 }

@@ -1,0 +1,312 @@
+//! `cargo xtask bench telemetry-overhead`: what exporting metrics and
+//! traces costs the throughput of an authenticated request.
+//!
+//! Two instances of the release build share one throw-away database, with
+//! one HTTP worker each so that wrk has a core of its own: one exports
+//! nothing; the other serves its metrics to a scrape every second, as
+//! Prometheus would, and pushes its metrics (every second) and traces over
+//! OTLP to a sink of this task's own. wrk loads `GET /v1/users/me` on each
+//! in turn, the first of each round alternating so that neither always
+//! runs on a warmer or busier machine. Each round's two runs are seconds
+//! apart, so their ratio is little moved by what else the machine is doing
+//! at the time; the verdict is on the median of those ratios.
+
+mod otlp_sink;
+mod scraper;
+mod wrk;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::bail;
+
+use self::otlp_sink::{OtlpSink, Pushes};
+use self::scraper::{Scraper, Scrapes};
+use self::wrk::{Outcome, Wrk};
+use super::estimates::verdict;
+use crate::postgres::ScratchCluster;
+use crate::service::{Account, Client, Profile, Service, build_server, free_port};
+use crate::{interrupt, workspace};
+
+const DATABASE: &str = "doorman_telemetry_overhead";
+/// Signed in once: an access token lasts 15 minutes by default, far longer
+/// than the runs.
+const ACCOUNT: Account<'static> = Account {
+    email: "bench@example.net",
+    password: "Marble-Pigeon-Sunset-6184",
+    role: "user",
+};
+const PATH: &str = "/v1/users/me";
+/// Run on each instance before the measured runs: connections, caches
+/// and the CPU's clock settle.
+const WARM_UP: Duration = Duration::from_secs(3);
+const RUN: Duration = Duration::from_secs(4);
+/// Measured runs on each instance (odd, for a median).
+const ROUNDS: usize = 9;
+/// The most that exporting may cost, relative to the throughput without.
+const TARGET: f64 = 0.05;
+
+/// One instance of the service under load, and what wrk measured of it.
+struct Instance {
+    name: &'static str,
+    port: u16,
+    /// Requests per second of each measured run, in order.
+    rates: Vec<f64>,
+    /// Requests served in all runs, the warm-up included.
+    requests: u64,
+    problems: Vec<String>,
+}
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    interrupt::install()?;
+    let wrk = Wrk::find()?;
+    let doorman = build_server(Profile::Release)?;
+    let work = workspace::fresh_dir("telemetry-overhead")?;
+
+    // Declared before the servers so that the cluster outlives them, and
+    // the sink answers their exporters until they stop.
+    let scratch = ScratchCluster::with_database(DATABASE)?;
+    let cluster = scratch.cluster();
+    let sink = OtlpSink::start()?;
+    let metrics_port = free_port()?;
+    let key_file = work.join("access-token-ed25519.pem");
+    let service = |env: Vec<(&'static str, String)>| -> anyhow::Result<Service> {
+        Ok(Service {
+            doorman: doorman.clone(),
+            database_url: cluster.url(DATABASE),
+            key_file: key_file.clone(),
+            port: free_port()?,
+            env: [("DOORMAN_HTTP_WORKERS", "1".to_owned())]
+                .into_iter()
+                .chain(env)
+                .collect(),
+        })
+    };
+    let off = service(Vec::new())?;
+    let on = service(vec![
+        // The other instance has migrated the database.
+        ("DOORMAN_MIGRATE", "false".to_owned()),
+        (
+            "DOORMAN_METRICS_BIND_ADDRESS",
+            format!("127.0.0.1:{metrics_port}"),
+        ),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint()),
+        ("OTEL_METRIC_EXPORT_INTERVAL", "1000".to_owned()),
+    ])?;
+    off.keygen()?;
+    let mut off_server = off.start(&work.join("server-off.log"))?;
+    off_server.wait_until_ready(off.port, "/readyz")?;
+    let mut on_server = on.start(&work.join("server-on.log"))?;
+    on_server.wait_until_ready(on.port, "/readyz")?;
+    let scraper = Scraper::start(metrics_port)?;
+
+    let client = Client::new(off.port);
+    client.register(&ACCOUNT, "Bench")?;
+    let token = client.sign_in(&ACCOUNT)?.access;
+    let mut instances = [Instance::new("off", off.port), Instance::new("on", on.port)];
+    for instance in &instances {
+        let (status, answer) = Client::new(instance.port)
+            .with_bearer(&token)
+            .request("GET", PATH, None)?;
+        if status != 200 {
+            bail!(
+                "GET {PATH} on the instance {} got {status}: {answer}",
+                instance.name
+            );
+        }
+    }
+
+    eprintln!(
+        "xtask: {}s of warm-up, then {ROUNDS} rounds of {}s on each instance",
+        WARM_UP.as_secs(),
+        RUN.as_secs()
+    );
+    for instance in &mut instances {
+        let log = work.join(format!("wrk-warm-up-{}.txt", instance.name));
+        let outcome = wrk.run(&instance.url(), &token, WARM_UP, &log)?;
+        instance.check("warm-up", &outcome);
+    }
+    for round in 0..ROUNDS {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for index in order {
+            let instance = &mut instances[index];
+            let log = work.join(format!("wrk-{}-{}.txt", round + 1, instance.name));
+            let outcome = wrk.run(&instance.url(), &token, RUN, &log)?;
+            instance.check(&format!("round {}", round + 1), &outcome);
+            instance.rates.push(outcome.rate);
+        }
+    }
+    let scrapes = scraper.finish();
+    let pushes = sink.pushes();
+
+    let ok = report(&wrk, &work, &instances, &scrapes, &pushes);
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Prints the report: whether the target is met, by runs without errors
+/// and with every export working.
+fn report(
+    wrk: &Wrk,
+    work: &Path,
+    instances: &[Instance; 2],
+    scrapes: &Scrapes,
+    pushes: &Pushes,
+) -> bool {
+    let mut problems: Vec<String> = instances
+        .iter()
+        .flat_map(|instance| {
+            instance
+                .problems
+                .iter()
+                .map(|problem| format!("telemetry {}: {problem}", instance.name))
+        })
+        .collect();
+    if scrapes.ok == 0 || scrapes.failed > 0 {
+        problems.push(format!(
+            "{} of {} scrapes of /metrics failed",
+            scrapes.failed,
+            scrapes.ok + scrapes.failed
+        ));
+    }
+    if pushes.metrics == 0 || pushes.traces == 0 || pushes.other > 0 {
+        problems.push(format!(
+            "the OTLP sink received {} metric pushes, {} trace pushes and {} requests \
+             to other paths",
+            pushes.metrics, pushes.traces, pushes.other
+        ));
+    }
+    let [off, on] = instances;
+    let ratio = median_ratio(on, off);
+    let overhead = 1.0 - ratio;
+    let ok = overhead <= TARGET && problems.is_empty();
+
+    println!();
+    println!(
+        "Telemetry export on against off: GET {PATH} with an access token, release build, \
+         one HTTP worker per instance (wrk {}; outputs in {})",
+        wrk.version,
+        work.display()
+    );
+    println!(
+        "  {}, {ROUNDS} rounds after {}s of warm-up, alternating which instance goes first",
+        Wrk::command_line(RUN),
+        WARM_UP.as_secs()
+    );
+    for instance in instances {
+        println!("  {instance}");
+    }
+    println!(
+        "  while on: {} scrapes of /metrics ({:.1} kB each), {} OTLP metric pushes, {} trace \
+         pushes ({:.1} MB in all, {:.2} kB per request served)",
+        scrapes.ok,
+        kilobytes(scrapes.bytes),
+        pushes.metrics,
+        pushes.traces,
+        kilobytes(pushes.bytes) / 1e3,
+        kilobytes(pushes.bytes) / on.requests.max(1) as f64,
+    );
+    for problem in &problems {
+        println!("  {problem}");
+    }
+    println!(
+        "  on/off = {ratio:.3} (median of the rounds' ratios; of the medians {:.3})   \
+         overhead = {:.1}%   target at most {:.0}%  {}",
+        on.median() / off.median(),
+        overhead * 100.0,
+        TARGET * 100.0,
+        verdict(ok)
+    );
+    ok
+}
+
+impl Instance {
+    fn new(name: &'static str, port: u16) -> Self {
+        Self {
+            name,
+            port,
+            rates: Vec::new(),
+            requests: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}{PATH}", self.port)
+    }
+
+    /// Counts a run's requests, and notes a run whose throughput includes
+    /// failures.
+    fn check(&mut self, run: &str, outcome: &Outcome) {
+        self.requests += outcome.requests;
+        if outcome.non_success > 0 {
+            self.problems.push(format!(
+                "{run}: {} of {} responses were not 2xx",
+                outcome.non_success, outcome.requests
+            ));
+        }
+        if outcome.socket_errors > 0 {
+            self.problems
+                .push(format!("{run}: {} socket errors", outcome.socket_errors));
+        }
+    }
+
+    /// The middle of the measured rates ([`ROUNDS`] is odd).
+    fn median(&self) -> f64 {
+        self.sorted_rates()
+            .get(self.rates.len() / 2)
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+
+    /// How far apart the fastest and slowest runs are, relative to the
+    /// median: an overhead much smaller than that is within the noise of
+    /// the machine.
+    fn spread(&self) -> f64 {
+        let rates = self.sorted_rates();
+        match (rates.first(), rates.last()) {
+            (Some(slowest), Some(fastest)) => (fastest - slowest) / self.median(),
+            _ => f64::NAN,
+        }
+    }
+
+    fn sorted_rates(&self) -> Vec<f64> {
+        let mut rates = self.rates.clone();
+        rates.sort_by(f64::total_cmp);
+        rates
+    }
+}
+
+impl std::fmt::Display for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let runs: Vec<String> = self.rates.iter().map(|rate| format!("{rate:.0}")).collect();
+        write!(
+            f,
+            "telemetry {:<4} {:>8.0} req/s   (median of {}; spread {:.0}%)",
+            self.name,
+            self.median(),
+            runs.join(", "),
+            self.spread() * 100.0
+        )
+    }
+}
+
+/// The median of each round's `on` rate over its `off` rate.
+fn median_ratio(on: &Instance, off: &Instance) -> f64 {
+    let mut ratios: Vec<f64> = on
+        .rates
+        .iter()
+        .zip(&off.rates)
+        .map(|(on, off)| on / off)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn kilobytes(bytes: u64) -> f64 {
+    bytes as f64 / 1e3
+}
