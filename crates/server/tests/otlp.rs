@@ -150,6 +150,7 @@ async fn one_sign_in_is_one_trace_from_the_request_down_to_each_statement() {
         "--log=error".to_owned(),
         format!("--otlp-endpoint=http://{collector}"),
         "--otlp-metric-interval-ms=100".to_owned(),
+        "--trace-sample-ratio=1".to_owned(),
         // Every statement logs its parameters as a slow one would: none
         // may carry a secret or an address into the trace.
         "--db-slow-query-ms=0".to_owned(),

@@ -313,6 +313,13 @@ pub struct Config {
     #[arg(long, env = "OTEL_METRIC_EXPORT_INTERVAL", default_value_t = 60_000)]
     pub otlp_metric_interval_ms: u64,
 
+    /// Share of requests traced and exported while a collector is set, from
+    /// 0 to 1. The choice follows the trace id, so that every service using
+    /// the same share keeps the same traces whole; the caller's sampling
+    /// flag is not obeyed.
+    #[arg(long, env = "DOORMAN_TRACE_SAMPLE_RATIO", default_value_t = 0.1, value_parser = ratio)]
+    pub trace_sample_ratio: f64,
+
     /// The `service.name` of every metric and span; the other resource
     /// attributes come from `OTEL_RESOURCE_ATTRIBUTES`.
     #[arg(long, env = "OTEL_SERVICE_NAME", default_value = "doorman")]
@@ -355,6 +362,13 @@ pub enum LogFormat {
 )]
 fn secret(value: &str) -> Result<SecretString, Infallible> {
     Ok(SecretString::from(value))
+}
+
+fn ratio(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(ratio) if (0.0..=1.0).contains(&ratio) => Ok(ratio),
+        _ => Err(format!("{value} is not a number from 0 to 1")),
+    }
 }
 
 fn optional_address(value: &str) -> Result<Listen, std::net::AddrParseError> {

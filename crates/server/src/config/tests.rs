@@ -30,6 +30,17 @@ fn metrics_listen_on_their_own_port_unless_turned_off() {
 }
 
 #[test]
+fn the_trace_sample_ratio_is_a_share() {
+    let half = Cli::try_parse_from(["doorman", "--trace-sample-ratio=0.5"]).expect("parses");
+
+    assert!((half.config.trace_sample_ratio - 0.5).abs() < f64::EPSILON);
+    for refused in ["1.5", "-0.1", "some"] {
+        let parsed = Cli::try_parse_from(["doorman", &format!("--trace-sample-ratio={refused}")]);
+        assert!(parsed.is_err(), "{refused}");
+    }
+}
+
+#[test]
 fn a_bad_trusted_proxy_is_named() {
     let error = Cli::try_parse_from(["doorman", "--trusted-proxies", "10.0.0.0/8, nope"])
         .expect_err("refused")

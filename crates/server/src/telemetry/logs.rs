@@ -73,14 +73,15 @@ pub fn init_telemetry(config: &Config) -> anyhow::Result<Tracing> {
     } else {
         tracing_subscriber::fmt::layer().with_filter(filter).boxed()
     };
-    // Every request is traced whatever its caller's `traceparent` says, so
-    // that no client can keep its requests out of the traces; with nothing
-    // to export to, none is recorded, yet each still has a trace id for the
+    // The share of requests traced is this service's choice, whatever the
+    // caller's `traceparent` asks for: no client can keep its requests out
+    // of the traces or flood the collector with its own. With nothing to
+    // export to, none is recorded, yet each still has a trace id for the
     // logs and the `traceresponse`.
     let mut provider = SdkTracerProvider::builder().with_resource(resource(config));
     provider = match otlp::endpoint(config) {
         Some(endpoint) => provider
-            .with_sampler(Sampler::AlwaysOn)
+            .with_sampler(Sampler::TraceIdRatioBased(config.trace_sample_ratio))
             .with_batch_exporter(otlp::span_exporter(config, endpoint)?),
         None => provider.with_sampler(Sampler::AlwaysOff),
     };
@@ -88,8 +89,14 @@ pub fn init_telemetry(config: &Config) -> anyhow::Result<Tracing> {
     opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
     // Spans are traced whatever the log filter lets through, so that turning
     // logs down never breaks a trace.
+    // Source locations, threads, targets and busy/idle times would make
+    // every span larger and slower, and say nothing its name does not.
     let traces = tracing_opentelemetry::layer()
         .with_tracer(provider.tracer("doorman"))
+        .with_location(false)
+        .with_threads(false)
+        .with_target(false)
+        .with_tracked_inactivity(false)
         .with_filter(LevelFilter::INFO);
     tracing_subscriber::registry()
         .with(logs)
