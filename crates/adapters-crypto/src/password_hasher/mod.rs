@@ -66,7 +66,8 @@ pub struct Argon2PasswordHasher {
 
 impl Argon2PasswordHasher {
     /// A hasher with these settings, measured on `meter`. It computes one
-    /// hash to have a dummy to verify against for unknown accounts.
+    /// hash, the first it measures, to have a dummy to verify against for
+    /// unknown accounts.
     ///
     /// # Errors
     ///
@@ -82,16 +83,21 @@ impl Argon2PasswordHasher {
             None,
         )
         .map_err(InvalidHashingSettings::Params)?;
+        let metrics = HashMetrics::new(meter);
+        // A real hash at the real cost: timed like any other, so that the
+        // histogram has its first measure from start-up.
+        let started = Instant::now();
         let dummy = hash_blocking(
             &params,
             &SecretString::from("an unguessable dummy password"),
         )
         .map_err(InvalidHashingSettings::Unusable)?;
+        metrics.computed(Operation::Hash, started.elapsed());
         Ok(Self {
             params,
             slots: Arc::new(Slots::new(settings.max_concurrent, settings.max_queued)),
             dummy,
-            metrics: HashMetrics::new(meter),
+            metrics,
         })
     }
 

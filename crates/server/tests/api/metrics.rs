@@ -92,8 +92,9 @@ const TABLE: [&str; 17] = [
 ];
 
 /// What a scrape holds before the first request: every counter and gauge,
-/// at zero where nothing happened.
-const FROM_START_UP: [&str; 11] = [
+/// at zero where nothing happened, and the hash made at start-up.
+const FROM_START_UP: [&str; 12] = [
+    "doorman_password_hash_duration_seconds_bucket",
     "http_server_active_requests",
     "db_client_connection_count",
     "db_client_connection_max",
