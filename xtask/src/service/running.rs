@@ -45,6 +45,11 @@ impl RunningServer {
         })
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits until `path` on `port` answers 200, failing when the server
     /// exits or takes longer than [`READY_TIMEOUT`].
     pub fn wait_until_ready(&mut self, port: u16, path: &str) -> anyhow::Result<()> {

@@ -317,7 +317,7 @@ pub struct Config {
     /// 0 to 1. The choice follows the trace id, so that every service using
     /// the same share keeps the same traces whole; the caller's sampling
     /// flag is not obeyed.
-    #[arg(long, env = "DOORMAN_TRACE_SAMPLE_RATIO", default_value_t = 0.1, value_parser = ratio)]
+    #[arg(long, env = "DOORMAN_TRACE_SAMPLE_RATIO", default_value_t = 0.01, value_parser = ratio)]
     pub trace_sample_ratio: f64,
 
     /// The `service.name` of every metric and span; the other resource

@@ -2,8 +2,9 @@
 //! traces costs the throughput of an authenticated request.
 //!
 //! Two instances of the release build share one throw-away database, with
-//! one HTTP worker each so that wrk has a core of its own: one exports
-//! nothing; the other serves its metrics to a scrape every second, as
+//! one HTTP worker each, every thread of theirs (the exporters' included)
+//! pinned to one core and wrk to the other, so that the load generator and
+//! the service never take turns on a core: one exports nothing; the other serves its metrics to a scrape every second, as
 //! Prometheus would, and pushes its metrics (every second) and traces over
 //! OTLP to a sink of this task's own. wrk loads `GET /v1/users/me` on each
 //! in turn, the first of each round alternating so that neither always
@@ -19,11 +20,11 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use self::otlp_sink::{OtlpSink, Pushes};
 use self::scraper::{Scraper, Scrapes};
-use self::wrk::{Outcome, Wrk};
+use self::wrk::{Outcome, SERVER_CPU, Wrk};
 use super::estimates::verdict;
 use crate::postgres::ScratchCluster;
 use crate::service::{Account, Client, Profile, Service, build_server, free_port};
@@ -99,6 +100,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     off_server.wait_until_ready(off.port, "/readyz")?;
     let mut on_server = on.start(&work.join("server-on.log"))?;
     on_server.wait_until_ready(on.port, "/readyz")?;
+    for server in [&off_server, &on_server] {
+        pin(server.pid(), SERVER_CPU)?;
+    }
     let scraper = Scraper::start(metrics_port)?;
 
     let client = Client::new(off.port);
@@ -293,6 +297,19 @@ impl std::fmt::Display for Instance {
             self.spread() * 100.0
         )
     }
+}
+
+/// Moves every thread of process `pid` to core `cpu`.
+fn pin(pid: u32, cpu: &str) -> anyhow::Result<()> {
+    let status = std::process::Command::new("taskset")
+        .args(["--all-tasks", "--cpu-list", "--pid", cpu, &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("cannot run taskset (util-linux)")?;
+    if !status.success() {
+        bail!("taskset could not pin process {pid} to core {cpu}: {status}");
+    }
+    Ok(())
 }
 
 /// The median of each round's `on` rate over its `off` rate.

@@ -10,6 +10,11 @@ use anyhow::{Context, bail};
 
 use crate::interrupt;
 
+/// The core wrk runs on; the instances under load run on the other, so
+/// that neither takes time from the other.
+pub const LOAD_CPU: &str = "1";
+/// The core of the instances under load.
+pub const SERVER_CPU: &str = "0";
 /// One thread: the service under test has one worker, and the machine may
 /// have no more than two cores.
 const THREADS: &str = "1";
@@ -72,8 +77,9 @@ impl Wrk {
     ) -> anyhow::Result<Outcome> {
         let file =
             File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
-        let mut wrk = Command::new("wrk");
-        wrk.arg(format!("-t{THREADS}"))
+        let mut wrk = Command::new("taskset");
+        wrk.args(["--cpu-list", LOAD_CPU, "wrk"])
+            .arg(format!("-t{THREADS}"))
             .arg(format!("-c{CONNECTIONS}"))
             .arg(format!("-d{}s", duration.as_secs()))
             .arg("-H")
