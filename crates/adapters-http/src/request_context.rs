@@ -15,11 +15,12 @@ use actix_web::{Error, HttpResponse};
 use futures_util::FutureExt as _;
 use opentelemetry::trace::TraceContextExt as _;
 use tracing::Instrument as _;
-use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorKind};
-use crate::telemetry::{HttpMetrics, continue_trace, method_name, route_of, trace_response};
+use crate::telemetry::{
+    HttpMetrics, continue_trace, method_name, route_of, trace_id, trace_response,
+};
 
 pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 const TRACE_RESPONSE_HEADER: HeaderName = HeaderName::from_static("traceresponse");
@@ -71,7 +72,8 @@ pub(crate) async fn around_request(
         http.response.status_code = tracing::field::Empty,
         error.type = tracing::field::Empty,
     );
-    if let Some(trace_id) = continue_trace(&span, request.headers()) {
+    let trace = continue_trace(&span, request.headers());
+    if let Some(trace_id) = trace_id(&trace) {
         span.record("trace_id", tracing::field::display(trace_id));
     }
     let metrics = request.app_data::<Data<HttpMetrics>>().cloned();
@@ -87,9 +89,9 @@ pub(crate) async fn around_request(
     let _entered = span.enter();
     let served = |route: Option<String>, status: StatusCode, error_type: Option<&'static str>| {
         let route = route_of(route);
-        record_on_span(&span, method_name, &route, status, error_type);
+        record_on_span(&span, &trace, method_name, &route, status, error_type);
         if let Some(metrics) = &metrics {
-            metrics.served(&method, &route, status, error_type, started.elapsed());
+            metrics.served(&method, route, status, error_type, started.elapsed());
         }
     };
     match outcome {
@@ -100,7 +102,7 @@ pub(crate) async fn around_request(
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
-            if let Some(value) = trace_response(&span) {
+            if let Some(value) = trace_response(&trace) {
                 response.headers_mut().insert(TRACE_RESPONSE_HEADER, value);
             }
             let api_error = response
@@ -147,6 +149,7 @@ pub(crate) async fn around_request(
 /// failed.
 fn record_on_span(
     span: &tracing::Span,
+    trace: &opentelemetry::Context,
     method: &str,
     route: &str,
     status: StatusCode,
@@ -160,8 +163,7 @@ fn record_on_span(
     if status.is_server_error() {
         span.record("otel.status_code", "ERROR");
     }
-    let context = span.context();
-    context.span().update_name(format!("{method} {route}"));
+    trace.span().update_name(format!("{method} {route}"));
 }
 
 /// Replaces an error response that did not come from [`ApiError`] (one

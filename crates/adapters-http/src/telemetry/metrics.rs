@@ -78,14 +78,14 @@ impl HttpMetrics {
     pub(crate) fn served(
         &self,
         method: &Method,
-        route: &str,
+        route: String,
         status: StatusCode,
         error_type: Option<&'static str>,
         took: Duration,
     ) {
         let mut attributes = vec![
             method_attribute(method),
-            KeyValue::new("http.route", route.to_owned()),
+            KeyValue::new("http.route", route),
             KeyValue::new("http.response.status_code", i64::from(status.as_u16())),
         ];
         if let Some(error_type) = error_type {

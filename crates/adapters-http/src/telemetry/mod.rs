@@ -11,4 +11,4 @@ mod trace_context;
 pub use endpoint::{MetricsText, serve_metrics};
 pub use metrics::HttpMetrics;
 pub(crate) use metrics::{method_name, route_of};
-pub(crate) use trace_context::{continue_trace, trace_response};
+pub(crate) use trace_context::{continue_trace, trace_id, trace_response};

@@ -3,14 +3,17 @@
 //! it.
 
 use actix_web::http::header::{HeaderMap, HeaderValue};
+use opentelemetry::Context;
 use opentelemetry::propagation::Extractor;
 use opentelemetry::trace::{TraceContextExt as _, TraceId};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// Makes `span` continue the trace of the caller's `traceparent`, if any,
-/// through the propagator the binary installed; the id of the trace it is
-/// in, once it has one (never, without a tracing pipeline).
-pub(crate) fn continue_trace(span: &tracing::Span, headers: &HeaderMap) -> Option<TraceId> {
+/// through the propagator the binary installed; the OpenTelemetry context
+/// of `span` (with no valid span in it without a tracing pipeline). It
+/// shares the span itself, so that what is done to it later reaches the
+/// span exported.
+pub(crate) fn continue_trace(span: &tracing::Span, headers: &HeaderMap) -> Context {
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&Headers(headers))
     });
@@ -18,15 +21,20 @@ pub(crate) fn continue_trace(span: &tracing::Span, headers: &HeaderMap) -> Optio
         // Refused only when no tracing pipeline is installed.
         drop(span.set_parent(parent));
     }
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
+    span.context()
+}
+
+/// The id of the trace, when there is one.
+pub(crate) fn trace_id(trace: &Context) -> Option<TraceId> {
+    let span = trace.span();
+    let span_context = span.span_context();
     span_context.is_valid().then(|| span_context.trace_id())
 }
 
-/// The `traceresponse` header of the request served in `span`.
-pub(crate) fn trace_response(span: &tracing::Span) -> Option<HeaderValue> {
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
+/// The `traceresponse` header of the request traced in `trace`.
+pub(crate) fn trace_response(trace: &Context) -> Option<HeaderValue> {
+    let span = trace.span();
+    let span_context = span.span_context();
     if !span_context.is_valid() {
         return None;
     }
