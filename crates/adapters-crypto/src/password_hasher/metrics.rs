@@ -1,11 +1,13 @@
 //! How long hashes take and how many wait for a slot, by operation.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter};
+
+use super::waiting::Waiting;
 
 /// What the hasher is asked to do.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +35,7 @@ impl Operation {
 #[derive(Debug, Clone)]
 pub(super) struct HashMetrics {
     duration: Histogram<f64>,
-    waiting: Arc<[AtomicU64; 2]>,
+    waiting: Arc<[AtomicUsize; 2]>,
 }
 
 /// Bucket bounds in seconds: a hash takes tens to hundreds of
@@ -44,7 +46,7 @@ const BOUNDS: [f64; 12] = [
 
 impl HashMetrics {
     pub(super) fn new(meter: &Meter) -> Self {
-        let waiting: Arc<[AtomicU64; 2]> = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+        let waiting: Arc<[AtomicUsize; 2]> = Arc::default();
         let observed = Arc::clone(&waiting);
         meter
             .u64_observable_gauge("doorman.password_hash.queue")
@@ -52,8 +54,9 @@ impl HashMetrics {
             .with_description("Password hashes waiting for a hashing slot")
             .with_callback(move |gauge| {
                 for operation in Operation::ALL {
+                    let waiting = observed[operation.index()].load(Ordering::Relaxed);
                     gauge.observe(
-                        observed[operation.index()].load(Ordering::Relaxed),
+                        u64::try_from(waiting).unwrap_or(u64::MAX),
                         &[KeyValue::new("operation", operation.label())],
                     );
                 }
@@ -71,9 +74,7 @@ impl HashMetrics {
     /// Counts a request of `operation` as waiting for as long as the guard
     /// lives.
     pub(super) fn waiting(&self, operation: Operation) -> Waiting<'_> {
-        let counter = &self.waiting[operation.index()];
-        counter.fetch_add(1, Ordering::Relaxed);
-        Waiting(counter)
+        Waiting::enter(&self.waiting[operation.index()])
     }
 
     pub(super) fn computed(&self, operation: Operation, took: Duration) {
@@ -81,14 +82,5 @@ impl HashMetrics {
             took.as_secs_f64(),
             &[KeyValue::new("operation", operation.label())],
         );
-    }
-}
-
-/// One request waiting for a slot.
-pub(super) struct Waiting<'a>(&'a AtomicU64);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }

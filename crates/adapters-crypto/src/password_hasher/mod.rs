@@ -4,6 +4,7 @@ mod metrics;
 mod slots;
 #[cfg(test)]
 mod tests;
+mod waiting;
 
 use std::sync::Arc;
 use std::time::Instant;

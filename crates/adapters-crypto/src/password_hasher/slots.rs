@@ -1,10 +1,12 @@
 //! Hashing slots with a bounded queue in front of them.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 use domain::ports::HasherError;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::waiting::Waiting;
 
 /// At most `max_concurrent` holders at a time, and at most `max_queued`
 /// requests waiting for one; beyond that, requests are refused at once.
@@ -14,10 +16,6 @@ pub(super) struct Slots {
     waiting: AtomicUsize,
     max_queued: usize,
 }
-
-/// Counts one waiting request for as long as it lives, so that a request
-/// cancelled while it waits leaves the queue too.
-struct Waiter<'a>(&'a AtomicUsize);
 
 impl Slots {
     pub(super) fn new(max_concurrent: usize, max_queued: usize) -> Self {
@@ -37,26 +35,12 @@ impl Slots {
         if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
             return Ok(permit);
         }
-        let _waiter = self.enter_queue().ok_or(HasherError::Busy)?;
+        let _waiting =
+            Waiting::enter_below(&self.waiting, self.max_queued).ok_or(HasherError::Busy)?;
         Arc::clone(&self.permits)
             .acquire_owned()
             .await
             .map_err(|error| HasherError::Failed(error.into()))
-    }
-
-    fn enter_queue(&self) -> Option<Waiter<'_>> {
-        self.waiting
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |waiting| {
-                (waiting < self.max_queued).then_some(waiting + 1)
-            })
-            .ok()
-            .map(|_| Waiter(&self.waiting))
-    }
-}
-
-impl Drop for Waiter<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
