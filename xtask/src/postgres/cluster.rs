@@ -35,6 +35,13 @@ shared_buffers = 32MB
 autovacuum = off
 ";
 
+/// A throw-away cluster under load: PostgreSQL's durability, so that a
+/// commit costs what it costs in production, and room for the pools of
+/// every server that a benchmark runs side by side.
+const LOAD_SETTINGS: &str = "\
+max_connections = 300
+";
+
 /// How a cluster is configured.
 #[derive(Debug, Clone, Copy)]
 pub enum Tuning {
@@ -43,6 +50,9 @@ pub enum Tuning {
     /// Durability off and room for many parallel test connections: a
     /// throw-away cluster.
     Tests,
+    /// PostgreSQL's defaults with room for many pools: a throw-away
+    /// cluster whose commits are as durable as a real one's.
+    Load,
 }
 
 /// A PostgreSQL cluster in a directory of its own, reached only through a
@@ -113,8 +123,10 @@ impl Cluster {
              unix_socket_directories = '{}'\nunix_socket_permissions = 0700\n",
             self.socket_dir.display()
         );
-        if let Tuning::Tests = tuning {
-            settings.push_str(TEST_SETTINGS);
+        match tuning {
+            Tuning::Development => {}
+            Tuning::Tests => settings.push_str(TEST_SETTINGS),
+            Tuning::Load => settings.push_str(LOAD_SETTINGS),
         }
         OpenOptions::new()
             .append(true)
@@ -238,7 +250,9 @@ impl Cluster {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
-    fn tool(&self, name: &str) -> Command {
+    /// One of PostgreSQL's programs (`pgbench`, `psql`), run as the
+    /// cluster's account.
+    pub fn tool(&self, name: &str) -> Command {
         self.owner.command(&self.binaries.program(name), &self.root)
     }
 }

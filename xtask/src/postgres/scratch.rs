@@ -35,6 +35,11 @@ pub struct ScratchCluster {
 impl ScratchCluster {
     /// Initialises and starts a cluster tuned for tests.
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_tuned(Tuning::Tests)
+    }
+
+    /// Initialises and starts a cluster configured by `tuning`.
+    pub fn start_tuned(tuning: Tuning) -> anyhow::Result<Self> {
         let binaries = PgBinaries::discover()?;
         let owner = ClusterOwner::detect()?;
         remove_orphans(&binaries, &owner);
@@ -51,7 +56,7 @@ impl ScratchCluster {
             process::id().to_string(),
         )
         .context("cannot record the cluster's maker")?;
-        scratch.cluster.init(Tuning::Tests)?;
+        scratch.cluster.init(tuning)?;
         crate::interrupt::check()?;
         scratch.cluster.start()?;
         Ok(scratch)
@@ -60,7 +65,13 @@ impl ScratchCluster {
     /// [`start`](Self::start)s a cluster with the database `name` in it,
     /// and says where.
     pub fn with_database(name: &str) -> anyhow::Result<Self> {
-        let scratch = Self::start()?;
+        Self::tuned_with_database(Tuning::Tests, name)
+    }
+
+    /// [`with_database`](Self::with_database), the cluster configured by
+    /// `tuning`.
+    pub fn tuned_with_database(tuning: Tuning, name: &str) -> anyhow::Result<Self> {
+        let scratch = Self::start_tuned(tuning)?;
         eprintln!(
             "xtask: throw-away PostgreSQL cluster in {}",
             scratch.cluster.root().display()

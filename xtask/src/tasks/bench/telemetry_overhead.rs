@@ -14,7 +14,6 @@
 
 mod otlp_sink;
 mod scraper;
-mod wrk;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -24,8 +23,8 @@ use anyhow::{Context, bail};
 
 use self::otlp_sink::{OtlpSink, Pushes};
 use self::scraper::{Scraper, Scrapes};
-use self::wrk::{Outcome, SERVER_CPU, Wrk};
 use super::estimates::verdict;
+use super::wrk::{Load, Outcome, Wrk};
 use crate::postgres::ScratchCluster;
 use crate::service::{Account, Client, Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
@@ -47,6 +46,11 @@ const RUN: Duration = Duration::from_secs(4);
 const ROUNDS: usize = 9;
 /// The most that exporting may cost, relative to the throughput without.
 const TARGET: f64 = 0.05;
+/// The core wrk runs on; the instances under load run on the other, so
+/// that neither takes time from the other.
+const LOAD_CPU: &str = "1";
+/// The core of the instances under load.
+const SERVER_CPU: &str = "0";
 
 /// One instance of the service under load, and what wrk measured of it.
 struct Instance {
@@ -128,7 +132,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     );
     for instance in &mut instances {
         let log = work.join(format!("wrk-warm-up-{}.txt", instance.name));
-        let outcome = wrk.run(&instance.url(), &token, WARM_UP, &log)?;
+        let outcome = wrk.run(&load(&instance.url(), &token, WARM_UP), &log)?;
         instance.check("warm-up", &outcome);
     }
     for round in 0..ROUNDS {
@@ -136,7 +140,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         for index in order {
             let instance = &mut instances[index];
             let log = work.join(format!("wrk-{}-{}.txt", round + 1, instance.name));
-            let outcome = wrk.run(&instance.url(), &token, RUN, &log)?;
+            let outcome = wrk.run(&load(&instance.url(), &token, RUN), &log)?;
             instance.check(&format!("round {}", round + 1), &outcome);
             instance.rates.push(outcome.rate);
         }
@@ -198,7 +202,7 @@ fn report(
     );
     println!(
         "  {}, {ROUNDS} rounds after {}s of warm-up, alternating which instance goes first",
-        Wrk::command_line(RUN),
+        load("URL", "…", RUN).command_line(),
         WARM_UP.as_secs()
     );
     for instance in instances {
@@ -296,6 +300,20 @@ impl std::fmt::Display for Instance {
             runs.join(", "),
             self.spread() * 100.0
         )
+    }
+}
+
+/// One thread and 16 connections on [`LOAD_CPU`]: the service under test
+/// has one worker, and the machine may have no more than two cores.
+fn load<'a>(url: &'a str, token: &'a str, duration: Duration) -> Load<'a> {
+    Load {
+        url,
+        threads: 1,
+        connections: 16,
+        duration,
+        bearer: Some(token),
+        script: None,
+        cpus: Some(LOAD_CPU),
     }
 }
 
