@@ -60,6 +60,11 @@ pub fn connect_lazy(
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
+        // A ping before every acquire is one more round trip per statement.
+        // Without it, a connection that broke while idle fails its next
+        // statement (a 503 for that request) and leaves the pool, instead
+        // of being replaced unseen.
+        .test_before_acquire(false)
         .after_connect(move |connection, _| {
             let metrics = on_connect.clone();
             Box::pin(async move {

@@ -12,9 +12,9 @@ use domain::password::PasswordHash;
 use domain::ports::{
     AuditLog, MockAuditLog, MockAuditReads, MockClock, MockCursorSigner, MockPasswordHasher,
     MockPasswordStrength, MockRefreshSecrets, MockSessionReads, MockSessionRepository,
-    MockThrottleReads, MockThrottleRepository, MockTokenIssuer, MockUserReads, MockUserRepository,
-    Outcomes, SessionRepository, ThrottleRepository, TransactionOptions, Transactor, UnitOfWork,
-    UserRepository,
+    MockSessionRotations, MockThrottleReads, MockThrottleRepository, MockTokenIssuer,
+    MockUserReads, MockUserRepository, Outcomes, SessionRepository, ThrottleRepository,
+    TransactionOptions, Transactor, UnitOfWork, UserRepository,
 };
 use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
 use domain::throttle::ThrottleRule;
@@ -89,6 +89,7 @@ pub struct Ports {
     pub audit: MockAuditReads,
     pub cursors: MockCursorSigner,
     pub sessions: MockSessionReads,
+    pub rotations: MockSessionRotations,
     pub throttles: MockThrottleReads,
     pub unit: UnitRepositories,
     pub hasher: MockPasswordHasher,
@@ -108,6 +109,7 @@ impl Ports {
             audit: MockAuditReads::new(),
             cursors: MockCursorSigner::new(),
             sessions: MockSessionReads::new(),
+            rotations: MockSessionRotations::new(),
             throttles: MockThrottleReads::new(),
             unit: UnitRepositories::default(),
             hasher: MockPasswordHasher::new(),
@@ -157,6 +159,7 @@ impl Ports {
             AuthPorts {
                 users: Arc::new(self.users),
                 sessions: Arc::new(self.sessions),
+                rotations: Arc::new(self.rotations),
                 throttles: Arc::new(self.throttles),
                 transactions,
                 hasher: Arc::new(self.hasher),
@@ -187,7 +190,7 @@ impl Ports {
         let clock = self.clock();
         let transactions =
             Self::transactions(self.unit, &self.journal, clock.clone(), self.outcomes);
-        UserService::new(Arc::new(self.users), transactions, clock)
+        UserService::new(transactions, clock)
     }
 
     pub fn housekeeping(self, policy: PurgePolicy) -> Housekeeping {

@@ -82,6 +82,7 @@ pub(crate) fn services(
         AuthPorts {
             users: reads.clone(),
             sessions: reads.clone(),
+            rotations: reads.clone(),
             throttles: reads.clone(),
             transactions: transactions.clone(),
             hasher: Arc::new(hasher),
@@ -95,7 +96,7 @@ pub(crate) fn services(
     );
     Ok(Services {
         auth,
-        users: UserService::new(reads.clone(), transactions.clone(), clock.clone()),
+        users: UserService::new(transactions.clone(), clock.clone()),
         admin: AdminService::new(reads.clone(), reads, transactions, Arc::new(cursors), clock),
         housekeeping,
         jwks,

@@ -129,6 +129,17 @@ fn a_token_from_the_future_is_invalid() {
 }
 
 #[test]
+fn a_token_verified_once_is_still_checked_against_the_clock() {
+    let tokens = tokens(&SigningKey::generate(), settings());
+    let issued = NOW + Duration::minutes(5);
+    let token = issue(&tokens, &user(Role::User), issued);
+
+    assert!(tokens.verify(&token, issued).is_ok());
+    assert!(is_invalid(&tokens.verify(&token, NOW)));
+    assert!(tokens.verify(&token, issued).is_ok());
+}
+
+#[test]
 fn tokens_of_another_key_issuer_or_audience_are_invalid() {
     let key = SigningKey::generate();
     let ours = tokens(&key, settings());

@@ -1,24 +1,28 @@
 //! Password hashing with argon2id, off the async executor.
 
+mod compute;
 mod metrics;
 mod slots;
 #[cfg(test)]
 mod tests;
 mod waiting;
+mod workers;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Params, Version};
+use argon2::Params;
 use async_trait::async_trait;
 use domain::password::{Password, PasswordHash};
 use domain::ports::{HasherError, PasswordHasher};
 use opentelemetry::metrics::Meter;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
+use tokio::sync::oneshot;
 
+use self::compute::{hash_with, is_current, verify_with};
 use self::metrics::{HashMetrics, Operation};
 use self::slots::Slots;
+use self::workers::{Memory, Workers};
 
 /// The cost of a hash and how many may be computed or wait at once.
 #[derive(Debug, Clone, Copy)]
@@ -50,17 +54,22 @@ pub enum InvalidHashingSettings {
     /// The parameters are accepted but hashing with them fails.
     #[error("cannot hash with these parameters")]
     Unusable(#[source] HasherError),
+    /// The hashing threads cannot be started.
+    #[error("cannot start the password hashing threads")]
+    Threads(#[source] std::io::Error),
 }
 
 /// The domain's password hasher on argon2id.
 ///
-/// Each hash runs on tokio's blocking threads, at most `max_concurrent` at
-/// a time with at most `max_queued` waiting, so that the threads serving
-/// requests never stall on the deliberately slow work.
+/// Each hash runs on one of `max_concurrent` threads of the hasher's own,
+/// with at most `max_queued` requests waiting for one, so that the threads
+/// serving requests never stall on the deliberately slow work. A request
+/// that is given up while it waits (its client hung up) is never hashed.
 #[derive(Clone)]
 pub struct Argon2PasswordHasher {
     params: Params,
     slots: Arc<Slots>,
+    workers: Workers,
     dummy: PasswordHash,
     metrics: HashMetrics,
 }
@@ -72,7 +81,8 @@ impl Argon2PasswordHasher {
     ///
     /// # Errors
     ///
-    /// [`InvalidHashingSettings`] when argon2 refuses the parameters.
+    /// [`InvalidHashingSettings`] when argon2 refuses the parameters or
+    /// the threads cannot be started.
     pub fn new(settings: HashingSettings, meter: &Meter) -> Result<Self, InvalidHashingSettings> {
         if settings.max_concurrent == 0 {
             return Err(InvalidHashingSettings::NoConcurrency);
@@ -88,7 +98,8 @@ impl Argon2PasswordHasher {
         // A real hash at the real cost: timed like any other, so that the
         // histogram has its first measure from start-up.
         let started = Instant::now();
-        let dummy = hash_blocking(
+        let dummy = hash_with(
+            &mut Memory::default(),
             &params,
             &SecretString::from("an unguessable dummy password"),
         )
@@ -97,71 +108,40 @@ impl Argon2PasswordHasher {
         Ok(Self {
             params,
             slots: Arc::new(Slots::new(settings.max_concurrent, settings.max_queued)),
+            workers: Workers::start(settings.max_concurrent)
+                .map_err(InvalidHashingSettings::Threads)?,
             dummy,
             metrics,
         })
     }
 
+    /// Runs `work` on a hashing thread once a slot is free. Should this
+    /// future be dropped before the thread takes the work up, the work is
+    /// never started.
     async fn off_executor<T: Send + 'static>(
         &self,
         operation: Operation,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HasherError> {
         let waiting = self.metrics.waiting(operation);
         let permit = self.slots.acquire().await?;
         drop(waiting);
         let metrics = self.metrics.clone();
-        tokio::task::spawn_blocking(move || {
+        let (answer, answered) = oneshot::channel();
+        self.workers.submit(Box::new(move |memory| {
             let _permit = permit;
+            if answer.is_closed() {
+                return;
+            }
             let started = Instant::now();
-            let done = work();
+            let done = work(memory);
             metrics.computed(operation, started.elapsed());
-            done
-        })
-        .await
-        .map_err(|error| HasherError::Failed(error.into()))
+            let _ = answer.send(done);
+        }))?;
+        answered
+            .await
+            .map_err(|_| HasherError::Failed("a password hash was lost".into()))
     }
-}
-
-fn argon2id(params: &Params) -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-}
-
-fn hash_blocking(params: &Params, password: &SecretString) -> Result<PasswordHash, HasherError> {
-    let phc = argon2id(params)
-        .hash_password(password.expose_secret().as_bytes())
-        .map_err(|error| HasherError::Failed(error.into()))?;
-    PasswordHash::parse(phc.to_string()).map_err(|error| HasherError::Failed(error.into()))
-}
-
-/// Checks `password` against `hash`, with the parameters recorded in the
-/// hash (so that hashes made with older settings still verify).
-fn verify_blocking(password: &SecretString, hash: &PasswordHash) -> Result<bool, HasherError> {
-    let verifier = Argon2::default();
-    match verifier.verify_password(password.expose_secret().as_bytes(), hash.expose()) {
-        Ok(()) => Ok(true),
-        Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
-        Err(error) => Err(HasherError::Failed(error.into())),
-    }
-}
-
-/// Whether `phc` was made by argon2id v0x13 with exactly `params`' costs.
-///
-/// A hash that cannot be read counts as outdated: it was certainly not made
-/// with the current settings. Verifying it fails anyway, so this never
-/// replaces a hash whose password was not checked.
-fn is_current(phc: &str, params: &Params) -> bool {
-    let Ok(hash) = argon2::PasswordHash::new(phc) else {
-        return false;
-    };
-    let Ok(recorded) = Params::try_from(&hash) else {
-        return false;
-    };
-    hash.algorithm == ARGON2ID_IDENT
-        && hash.version == Some(Version::V0x13.into())
-        && recorded.m_cost() == params.m_cost()
-        && recorded.t_cost() == params.t_cost()
-        && recorded.p_cost() == params.p_cost()
 }
 
 #[async_trait]
@@ -170,16 +150,21 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HasherError> {
         let password = SecretString::from(password.expose());
         let params = self.params.clone();
-        self.off_executor(Operation::Hash, move || hash_blocking(&params, &password))
-            .await?
+        self.off_executor(Operation::Hash, move |memory| {
+            hash_with(memory, &params, &password)
+        })
+        .await?
     }
 
     #[tracing::instrument(name = "password.verify", skip_all)]
     async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, HasherError> {
         let password = SecretString::from(password.expose());
         let hash = hash.clone();
-        self.off_executor(Operation::Verify, move || verify_blocking(&password, &hash))
-            .await?
+        let params = self.params.clone();
+        self.off_executor(Operation::Verify, move |memory| {
+            verify_with(memory, &params, &password, &hash)
+        })
+        .await?
     }
 
     async fn verify_dummy(&self, password: &Password) -> Result<(), HasherError> {

@@ -4,6 +4,9 @@ use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Version};
+
 use super::*;
 
 /// Cheap parameters: these tests check behaviour, not cost.
@@ -94,6 +97,37 @@ async fn a_hash_made_with_other_parameters_still_verifies_but_needs_a_rehash() {
     );
     assert!(current.needs_rehash(&hash));
     assert!(!old.needs_rehash(&hash));
+}
+
+#[tokio::test]
+async fn hashes_are_those_of_the_argon2_crate_both_ways() {
+    let hasher = hasher();
+    let ours = hasher
+        .hash(&password("same both ways"))
+        .await
+        .expect("hashed");
+    let params =
+        Params::new(CHEAP.memory_kib, CHEAP.iterations, CHEAP.parallelism, None).expect("valid");
+    let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password(b"same both ways")
+        .expect("hashed");
+
+    assert!(
+        Argon2::default()
+            .verify_password(b"same both ways", ours.expose())
+            .is_ok()
+    );
+    let theirs = phc(&theirs.to_string());
+    for (text, matches) in [("same both ways", true), ("same both ways!", false)] {
+        assert_eq!(
+            hasher
+                .verify(&password(text), &theirs)
+                .await
+                .expect("verified"),
+            matches,
+            "{text}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
 use domain::auth::AccessClaims;
+use domain::user::User;
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::{ApiError, ErrorKind};
@@ -23,6 +24,25 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let (state, token) = presented?;
             Ok(Authenticated(state.auth.authenticate(&token).await?))
+        })
+    }
+}
+
+/// The caller's own account, read together with the check that the
+/// bearer token's session is live.
+pub(crate) struct AuthenticatedAccount(pub User);
+
+impl FromRequest for AuthenticatedAccount {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let presented = bearer_token(request);
+        Box::pin(async move {
+            let (state, token) = presented?;
+            Ok(AuthenticatedAccount(
+                state.auth.authenticate_account(&token).await?,
+            ))
         })
     }
 }

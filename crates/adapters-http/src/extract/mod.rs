@@ -8,7 +8,7 @@ mod origin;
 mod parsed;
 mod query;
 
-pub(crate) use bearer::Authenticated;
+pub(crate) use bearer::{Authenticated, AuthenticatedAccount};
 pub(crate) use if_match::IfMatch;
 pub(crate) use json::{ValidatedJson, not_json, too_large};
 pub(crate) use origin::RequestOrigin;

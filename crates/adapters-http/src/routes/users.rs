@@ -12,7 +12,9 @@ use validator::Validate;
 
 use super::user_body::{UserEnvelope, user_response};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, IfMatch, Parsed, RequestOrigin, ValidatedJson};
+use crate::extract::{
+    Authenticated, AuthenticatedAccount, IfMatch, Parsed, RequestOrigin, ValidatedJson,
+};
 use crate::openapi::{
     BadRequest, Forbidden, InternalError, PayloadTooLarge, PreconditionFailed, ServiceUnavailable,
     TooManyRequests, Unauthorized, UnsupportedMediaType,
@@ -74,12 +76,8 @@ impl ChangePasswordRequest {
         (status = 503, response = ServiceUnavailable),
     ),
 )]
-pub(super) async fn get_me(
-    state: Data<ApiState>,
-    Authenticated(caller): Authenticated,
-) -> Result<HttpResponse, ApiError> {
-    let user = state.users.get_me(&caller).await?;
-    Ok(user_response(&user))
+pub(super) async fn get_me(AuthenticatedAccount(user): AuthenticatedAccount) -> HttpResponse {
+    user_response(&user)
 }
 
 /// Changes the caller's display name.

@@ -7,15 +7,16 @@ mod tests;
 
 use async_trait::async_trait;
 use domain::error::RepoError;
-use domain::ports::{SessionReads, SessionRepository};
+use domain::ports::{SessionReads, SessionRepository, SessionRotations};
 use domain::session::{EndReason, NewSession, Rotation, SecretDigest, Session, SessionId};
-use domain::user::UserId;
+use domain::user::{User, UserId};
 use time::OffsetDateTime;
 
 use crate::reads::PgReads;
 use crate::transaction::PgUnitOfWork;
 pub(crate) use queries::{
     end, end_all, end_if_reused, find_live, insert, list_live, purge, rotate,
+    rotate_for_active_account,
 };
 
 /// The named CHECK constraints of `sessions`, with the column each guards.
@@ -44,6 +45,16 @@ impl SessionReads for PgReads {
         now: OffsetDateTime,
     ) -> Result<Vec<Session>, RepoError> {
         list_live(&mut self.lease().await?, user, now).await
+    }
+}
+
+#[async_trait]
+impl SessionRotations for PgReads {
+    async fn rotate_for_active_account(
+        &self,
+        rotation: &Rotation,
+    ) -> Result<Option<(Session, User)>, RepoError> {
+        rotate_for_active_account(&mut self.lease().await?, rotation).await
     }
 }
 

@@ -182,6 +182,14 @@ fn only_live_sessions_are_found_and_listed_newest_first() {
         for (id, live) in [(older, true), (idled_out, false), (ended, false)] {
             let found = find_live(&mut lease, id, NOW).await.expect("find");
             assert_eq!(found.is_some(), live, "{id}");
+            let account = users::find_by_live_session(&mut lease, id, NOW)
+                .await
+                .expect("find the account");
+            assert_eq!(
+                account.map(|account| account.id),
+                live.then_some(user),
+                "{id}"
+            );
         }
     });
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use domain::error::RepoError;
 use domain::password::PasswordHash;
 use domain::ports::{UserReads, UserRepository};
+use domain::session::SessionId;
 use domain::user::{
     AccountField, Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition,
 };
@@ -19,9 +20,10 @@ use crate::reads::PgReads;
 use crate::transaction::PgUnitOfWork;
 pub(crate) use listing::{list, lock_active_admins};
 pub(crate) use queries::{
-    delete, find_by_email, find_by_id, insert, lock_by_email, lock_by_id, set_password_hash,
-    update, upgrade_password_hash,
+    delete, find_by_email, find_by_id, find_by_live_session, insert, lock_by_email, lock_by_id,
+    set_password_hash, update, upgrade_password_hash,
 };
+pub(crate) use row::UserRow;
 
 /// The table of accounts.
 pub(crate) const TABLE: &str = "users";
@@ -58,6 +60,14 @@ impl UserReads for PgReads {
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
         find_by_email(&mut self.lease().await?, email).await
+    }
+
+    async fn find_by_live_session(
+        &self,
+        session: SessionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, RepoError> {
+        find_by_live_session(&mut self.lease().await?, session, now).await
     }
 
     async fn list(

@@ -3,6 +3,7 @@
 
 use domain::error::{Conflict, RepoError};
 use domain::password::PasswordHash;
+use domain::session::SessionId;
 use domain::user::{DisplayName, Email, NewUser, User, UserChanges, UserId};
 use time::OffsetDateTime;
 
@@ -47,6 +48,35 @@ pub(crate) async fn find_by_id(lease: &mut Lease, id: UserId) -> Result<Option<U
                      FROM users
                     WHERE id = $1"#,
                     id.as_uuid(),
+                ))
+            },
+        )
+        .await?
+        .map(User::try_from)
+        .transpose()
+}
+
+/// The session's liveness is that of `sessions::find_live`; the join on
+/// both primary keys makes it one index probe more than that check alone.
+pub(crate) async fn find_by_live_session(
+    lease: &mut Lease,
+    session: SessionId,
+    now: OffsetDateTime,
+) -> Result<Option<User>, RepoError> {
+    let params: [Param<'_>; 2] = [("session.id", &session), ("now", &now)];
+    lease
+        .run(
+            Operation::new("users.find_by_live_session", &params),
+            || {
+                Optional(sqlx::query_as!(
+                    UserRow,
+                    r#"SELECT u.id, u.email, u.display_name, u.password_hash, u.role, u.status,
+                          u.email_verified, u.version, u.created_at, u.updated_at
+                     FROM sessions s
+                     JOIN users u ON u.id = s.user_id
+                    WHERE s.id = $1 AND s.ended_at IS NULL AND s.expires_at > $2"#,
+                    session.as_uuid(),
+                    now,
                 ))
             },
         )

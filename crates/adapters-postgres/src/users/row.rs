@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A `users` row as PostgreSQL returns it.
-pub(super) struct UserRow {
+pub(crate) struct UserRow {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,

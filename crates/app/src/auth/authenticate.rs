@@ -1,6 +1,9 @@
 use domain::auth::AccessClaims;
+use domain::user::User;
+use time::OffsetDateTime;
 
 use super::AuthService;
+use crate::caller;
 use crate::error::{AppError, AuthFailure};
 
 impl AuthService {
@@ -16,10 +19,7 @@ impl AuthService {
     /// tell.
     pub async fn authenticate(&self, token: &str) -> Result<AccessClaims, AppError> {
         let now = self.ports.clock.now();
-        let claims = self.ports.tokens.verify(token, now).map_err(|error| {
-            tracing::debug!(error = %error, "access token refused");
-            AppError::from(error)
-        })?;
+        let claims = self.verified(token, now)?;
         match self
             .ports
             .sessions
@@ -27,20 +27,56 @@ impl AuthService {
             .await?
         {
             Some(session) if session.user_id == claims.user_id => Ok(claims),
-            _ => {
-                tracing::debug!(session.id = %claims.session_id, "access token of an ended session refused");
-                Err(AppError::Unauthenticated(AuthFailure::SessionEnded))
-            }
+            _ => Err(ended(&claims)),
         }
     }
+
+    /// The caller's own account, as stored now, read together with the
+    /// check that the token's session is live: what
+    /// [`authenticate`](Self::authenticate) proves, and the account, in
+    /// one read.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`authenticate`](Self::authenticate);
+    /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
+    /// when the account is disabled.
+    #[tracing::instrument(name = "auth.authenticate_account", skip_all)]
+    pub async fn authenticate_account(&self, token: &str) -> Result<User, AppError> {
+        let now = self.ports.clock.now();
+        let claims = self.verified(token, now)?;
+        let account = self
+            .ports
+            .users
+            .find_by_live_session(claims.session_id, now)
+            .await?
+            .filter(|account| account.id == claims.user_id)
+            .ok_or_else(|| ended(&claims))?;
+        caller::active(Some(account))
+    }
+
+    fn verified(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, AppError> {
+        self.ports.tokens.verify(token, now).map_err(|error| {
+            tracing::debug!(error = %error, "access token refused");
+            AppError::from(error)
+        })
+    }
+}
+
+/// The refusal of a genuine token whose session is over.
+fn ended(claims: &AccessClaims) -> AppError {
+    tracing::debug!(session.id = %claims.session_id, "access token of an ended session refused");
+    AppError::Unauthenticated(AuthFailure::SessionEnded)
 }
 
 #[cfg(test)]
 mod tests {
     use domain::ports::TokenError;
     use domain::session::Session;
+    use domain::user::UserStatus;
 
     use super::*;
+    use crate::error::Forbidden;
     use crate::fixtures::{Ports, claims_for, registered_user, unavailable};
 
     fn session_of(claims: &AccessClaims) -> Session {
@@ -160,6 +196,89 @@ mod tests {
             .returning(|_, _| Err(unavailable()));
 
         let error = ports.auth().authenticate("token").await.expect_err("fails");
+
+        assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
+    }
+
+    fn account_ports(claims: &AccessClaims, found: Option<User>) -> Ports {
+        let mut ports = ports_verifying(claims);
+        let session = claims.session_id;
+        ports
+            .users
+            .expect_find_by_live_session()
+            .withf(move |id, _| *id == session)
+            .returning(move |_, _| Ok(found.clone()));
+        ports.sessions.expect_find_live().never();
+        ports.users.expect_find_by_id().never();
+        ports
+    }
+
+    #[tokio::test]
+    async fn the_account_of_a_live_session_is_read_with_it() {
+        let user = registered_user("any password");
+        let claims = claims_for(&user);
+
+        let account = account_ports(&claims, Some(user.clone()))
+            .auth()
+            .authenticate_account("token")
+            .await
+            .expect("live");
+
+        assert_eq!(account, user);
+    }
+
+    #[tokio::test]
+    async fn no_account_without_a_live_session_of_its_own() {
+        let user = registered_user("any password");
+        let claims = claims_for(&user);
+        let other = registered_user("other");
+
+        for found in [None, Some(other)] {
+            let error = account_ports(&claims, found)
+                .auth()
+                .authenticate_account("token")
+                .await
+                .expect_err("refused");
+
+            assert!(
+                matches!(error, AppError::Unauthenticated(AuthFailure::SessionEnded)),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_account_of_a_disabled_user_is_forbidden() {
+        let mut user = registered_user("any password");
+        user.status = UserStatus::Disabled;
+        let claims = claims_for(&user);
+
+        let error = account_ports(&claims, Some(user))
+            .auth()
+            .authenticate_account("token")
+            .await
+            .expect_err("disabled");
+
+        assert!(
+            matches!(error, AppError::Forbidden(Forbidden::AccountDisabled)),
+            "{error:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_account_is_unavailable() {
+        let claims = claims_for(&registered_user("any password"));
+        let mut ports = ports_verifying(&claims);
+        ports
+            .users
+            .expect_find_by_live_session()
+            .returning(|_, _| Err(unavailable()));
+
+        let error = ports
+            .auth()
+            .authenticate_account("token")
+            .await
+            .expect_err("fails");
 
         assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
     }

@@ -15,8 +15,8 @@ mod tokens;
 use std::sync::Arc;
 
 use domain::ports::{
-    Clock, Outcomes, PasswordHasher, PasswordStrength, RefreshSecrets, SessionReads, ThrottleReads,
-    TokenIssuer, UserReads,
+    Clock, Outcomes, PasswordHasher, PasswordStrength, RefreshSecrets, SessionReads,
+    SessionRotations, ThrottleReads, TokenIssuer, UserReads,
 };
 use domain::session::SessionLifetime;
 use domain::throttle::ThrottleRule;
@@ -36,6 +36,8 @@ pub struct AuthPorts {
     /// Sessions, read outside units of work (the check of every access
     /// token).
     pub sessions: Arc<dyn SessionReads>,
+    /// A refresh's rotation, in one statement outside units of work.
+    pub rotations: Arc<dyn SessionRotations>,
     /// The locks of the attempt counters, read before any password work.
     pub throttles: Arc<dyn ThrottleReads>,
     /// Units of work, for every change.

@@ -50,37 +50,17 @@ impl AuthService {
                 now,
                 lifetime: self.policy.sessions,
             };
-            let rotated = self
+            // The common case in one statement; a unit of work finds out
+            // why when it does not rotate (a reuse, a disabled account).
+            let fast = self
                 .ports
-                .transactions
-                .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                    let Some(session) = unit.sessions().rotate(&rotation).await? else {
-                        let Some(user) = unit
-                            .sessions()
-                            .end_if_reused(rotation.session_id, &presented, now)
-                            .await?
-                        else {
-                            return Ok(Rotated::Refused);
-                        };
-                        let event = AuditEvent::new(AuditAction::RefreshReuse, now, origin)
-                            .about(user)
-                            .in_session(rotation.session_id);
-                        unit.audit().record(&event).await?;
-                        return Ok(Rotated::Reused);
-                    };
-                    // An error rolls the rotation back: a closed account keeps
-                    // its tokens as they were.
-                    match unit.users().find_by_id(session.user_id).await? {
-                        Some(user) if user.is_active() => {
-                            Ok(Rotated::Live(Box::new((session, user))))
-                        }
-                        Some(_) => Err(AppError::Forbidden(Forbidden::AccountDisabled).into()),
-                        None => {
-                            Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken).into())
-                        }
-                    }
-                })
+                .rotations
+                .rotate_for_active_account(&rotation)
                 .await?;
+            let rotated = match fast {
+                Some(live) => Rotated::Live(Box::new(live)),
+                None => self.rotate_in_unit(&rotation, origin).await?,
+            };
             match rotated {
                 Rotated::Live(live) => {
                     let (session, user) = *live;
@@ -101,6 +81,43 @@ impl AuthService {
         }
         .await;
         self.counted(AuthOperation::Refresh, outcome)
+    }
+
+    /// The rotation in a unit of work, with what to do when there is
+    /// none: a reuse ends the session and is recorded in the trail.
+    async fn rotate_in_unit(
+        &self,
+        rotation: &Rotation,
+        origin: &Origin,
+    ) -> Result<Rotated, AppError> {
+        let now = rotation.now;
+        let presented = rotation.presented;
+        self.ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                let Some(session) = unit.sessions().rotate(rotation).await? else {
+                    let Some(user) = unit
+                        .sessions()
+                        .end_if_reused(rotation.session_id, &presented, now)
+                        .await?
+                    else {
+                        return Ok(Rotated::Refused);
+                    };
+                    let event = AuditEvent::new(AuditAction::RefreshReuse, now, origin)
+                        .about(user)
+                        .in_session(rotation.session_id);
+                    unit.audit().record(&event).await?;
+                    return Ok(Rotated::Reused);
+                };
+                // An error rolls the rotation back: a closed account keeps
+                // its tokens as they were.
+                match unit.users().find_by_id(session.user_id).await? {
+                    Some(user) if user.is_active() => Ok(Rotated::Live(Box::new((session, user)))),
+                    Some(_) => Err(AppError::Forbidden(Forbidden::AccountDisabled).into()),
+                    None => Err(AppError::Unauthenticated(AuthFailure::InvalidRefreshToken).into()),
+                }
+            })
+            .await
     }
 }
 
@@ -128,6 +145,17 @@ mod tests {
         ports
     }
 
+    /// [`ports`] where the one-statement rotation rotates nothing, so that
+    /// the unit of work decides.
+    fn ports_deciding_in_a_unit() -> Ports {
+        let mut ports = ports();
+        ports
+            .rotations
+            .expect_rotate_for_active_account()
+            .returning(|_| Ok(None));
+        ports
+    }
+
     fn session(id: SessionId, user: &User) -> Session {
         let at = time::macros::datetime!(2026-11-27 09:00 UTC);
         Session {
@@ -142,11 +170,55 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_current_token_is_replaced_and_yields_a_new_pair_of_the_same_session() {
+    async fn a_live_session_of_an_active_account_is_rotated_in_one_statement() {
         let token = presented();
         let id = token.session_id();
         let user = registered_user("any password");
         let mut ports = ports();
+        let now = ports.now;
+        let live = (session(id, &user), user.clone());
+        ports
+            .rotations
+            .expect_rotate_for_active_account()
+            .withf(move |rotation| {
+                rotation.session_id == id
+                    && rotation.presented == digest(9)
+                    && rotation.replacement == digest(1)
+                    && rotation.now == now
+            })
+            .times(1)
+            .returning(move |_| Ok(Some(live.clone())));
+        ports.unit.sessions.expect_rotate().never();
+        ports
+            .tokens
+            .expect_issue()
+            .withf(move |issued_to, session, _| issued_to.id == user.id && *session == id)
+            .times(1)
+            .returning(|_, _, _| {
+                Ok(domain::auth::IssuedAccessToken {
+                    token: secrecy::SecretString::from("signed"),
+                    lifetime: time::Duration::minutes(15),
+                })
+            });
+        let journal = ports.journal.clone();
+
+        let pair = ports
+            .auth()
+            .refresh(&token, &Origin::default())
+            .await
+            .expect("refreshed");
+
+        assert_eq!(pair.refresh_token.session_id(), id);
+        assert_eq!(pair.access_token.token.expose_secret(), "signed");
+        assert!(journal.lock().expect("journal").is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_current_token_is_replaced_and_yields_a_new_pair_of_the_same_session() {
+        let token = presented();
+        let id = token.session_id();
+        let user = registered_user("any password");
+        let mut ports = ports_deciding_in_a_unit();
         let now = ports.now;
         let rotated = session(id, &user);
         ports
@@ -197,7 +269,7 @@ mod tests {
         let token = presented();
         let id = token.session_id();
         let user = registered_user("any password").id;
-        let mut ports = ports();
+        let mut ports = ports_deciding_in_a_unit();
         ports.unit.sessions.expect_rotate().returning(|_| Ok(None));
         ports
             .unit
@@ -244,7 +316,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_token_is_refused_without_ending_anything() {
-        let mut ports = ports();
+        let mut ports = ports_deciding_in_a_unit();
         ports.unit.sessions.expect_rotate().returning(|_| Ok(None));
         ports
             .unit
@@ -273,7 +345,7 @@ mod tests {
         let token = presented();
         let mut user = registered_user("any password");
         user.status = UserStatus::Disabled;
-        let mut ports = ports();
+        let mut ports = ports_deciding_in_a_unit();
         let rotated = session(token.session_id(), &user);
         ports
             .unit

@@ -26,7 +26,11 @@ impl UserService {
     /// # Errors
     ///
     /// [`AppError::PreconditionFailed`] when the account is no longer at
-    /// the expected version; the errors of [`get_me`](Self::get_me).
+    /// the expected version;
+    /// [`AuthFailure::AccountGone`](crate::error::AuthFailure::AccountGone)
+    /// when the account was deleted after the token was issued;
+    /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
+    /// when it was disabled.
     #[tracing::instrument(name = "users.update_me", skip_all, fields(user.id = %caller.user_id))]
     pub async fn update_me(
         &self,

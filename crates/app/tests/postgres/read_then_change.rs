@@ -138,11 +138,7 @@ impl Store {
     }
 
     fn users(&self) -> UserService {
-        UserService::new(
-            self.reads.clone(),
-            self.transactions.clone(),
-            Arc::new(TokioClock),
-        )
+        UserService::new(self.transactions.clone(), Arc::new(TokioClock))
     }
 
     /// The authentication use cases, whose hasher takes every password and
@@ -165,6 +161,7 @@ impl Store {
             AuthPorts {
                 users: self.reads.clone(),
                 sessions: self.reads.clone(),
+                rotations: self.reads.clone(),
                 throttles: self.reads.clone(),
                 transactions: self.transactions.clone(),
                 hasher: Arc::new(hasher),

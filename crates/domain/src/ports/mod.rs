@@ -9,7 +9,9 @@
 //! `ThrottleReads` and `AuditReads` are the single reads a request may make
 //! without a transaction; `UserRepository`, `SessionRepository`,
 //! `ThrottleRepository` and `AuditLog` exist only inside a
-//! [`UnitOfWork`], and every change goes through them.
+//! [`UnitOfWork`], and every change goes through them, but one:
+//! `SessionRotations`, a refresh's rotation, which a single statement makes
+//! atomically on its own.
 
 mod audit_log;
 mod clock;
@@ -33,7 +35,7 @@ pub use password_hasher::{HasherError, PasswordHasher};
 pub use password_strength::{PasswordStrength, WeakPassword};
 pub use readiness::{NotReady, ReadinessProbe};
 pub use refresh_secrets::RefreshSecrets;
-pub use session_repository::{SessionReads, SessionRepository};
+pub use session_repository::{SessionReads, SessionRepository, SessionRotations};
 pub use throttle_repository::{ThrottleReads, ThrottleRepository};
 pub use token_issuer::{TokenError, TokenIssuer};
 pub use transaction::{Access, Isolation, TransactionOptions, Transactor, UnitOfWork};
@@ -54,7 +56,7 @@ pub use readiness::MockReadinessProbe;
 #[cfg(feature = "mocks")]
 pub use refresh_secrets::MockRefreshSecrets;
 #[cfg(feature = "mocks")]
-pub use session_repository::{MockSessionReads, MockSessionRepository};
+pub use session_repository::{MockSessionReads, MockSessionRepository, MockSessionRotations};
 #[cfg(feature = "mocks")]
 pub use throttle_repository::{MockThrottleReads, MockThrottleRepository};
 #[cfg(feature = "mocks")]

@@ -3,7 +3,7 @@ use time::OffsetDateTime;
 
 use crate::error::RepoError;
 use crate::session::{EndReason, NewSession, Rotation, SecretDigest, Session, SessionId};
-use crate::user::UserId;
+use crate::user::{User, UserId};
 
 /// Reads of sessions that need no unit of work.
 ///
@@ -26,6 +26,28 @@ pub trait SessionReads: Send + Sync {
     /// The account's live sessions, the newest first.
     async fn list_live(&self, user: UserId, now: OffsetDateTime)
     -> Result<Vec<Session>, RepoError>;
+}
+
+/// The one change of a session made without a unit of work: a refresh's
+/// rotation, checked and made by a single statement, atomic on its own.
+/// Opening and committing a unit around it would cost more round trips
+/// than the change itself, on the busiest write of the service.
+///
+/// # Errors
+///
+/// Every method fails as [`UserReads`](super::UserReads)' methods do, and
+/// returns [`RepoError::Retryable`] after a deadlock.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait SessionRotations: Send + Sync {
+    /// [`SessionRepository::rotate`], made only when the session's account
+    /// is active, with that account as the same statement read it.
+    /// `None` when nothing was rotated, for whichever reason: a unit of
+    /// work finds out which.
+    async fn rotate_for_active_account(
+        &self,
+        rotation: &Rotation,
+    ) -> Result<Option<(Session, User)>, RepoError>;
 }
 
 /// Sessions and the digests of their refresh secrets, inside a

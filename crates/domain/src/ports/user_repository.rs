@@ -3,6 +3,7 @@ use time::OffsetDateTime;
 
 use crate::error::RepoError;
 use crate::password::PasswordHash;
+use crate::session::SessionId;
 use crate::user::{Email, NewUser, User, UserChanges, UserFilter, UserId, UserPosition};
 
 /// Reads of accounts that need no unit of work: each is one statement on
@@ -24,6 +25,15 @@ pub trait UserReads: Send + Sync {
     /// The account with this email address compared without regard to
     /// letter case, if there is one.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError>;
+
+    /// The account of the live session `session` (see
+    /// [`SessionReads`](super::SessionReads)), read with it: one statement
+    /// tells both that the session is live and what its account is now.
+    async fn find_by_live_session(
+        &self,
+        session: SessionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, RepoError>;
 
     /// Up to `limit` accounts matching `filter`, newest first (ties by
     /// identifier, descending), strictly after `after` in that order.

@@ -85,8 +85,10 @@ pub struct Config {
     #[arg(long, env = "DOORMAN_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
 
-    /// Most connections in the database pool.
-    #[arg(long, env = "DOORMAN_DB_MAX_CONNECTIONS", default_value_t = 10,
+    /// Most connections in the database pool. Opened as requests need
+    /// them: enough that a statement's round trip, not the pool, bounds a
+    /// busy replica (`cargo xtask bench load`).
+    #[arg(long, env = "DOORMAN_DB_MAX_CONNECTIONS", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub db_max_connections: u32,
 

@@ -134,7 +134,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let floor_url = format!("http://127.0.0.1:{floor_port}/account");
 
     eprintln!("xtask: timing argon2id verifications");
-    let verify_time = yardsticks.argon2_verify_time(COSTS)?;
+    let (verify_time, verified_together) = yardsticks.argon2_limit(COSTS)?;
 
     eprintln!(
         "xtask: {}s runs at {CONNECTIONS} connections",
@@ -205,6 +205,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let measured = Measured {
         cores,
         verify_time,
+        verified_together,
         pgbench_select,
         pgbench_update,
         floor,

@@ -243,3 +243,54 @@ fn replays_cannot_grow_the_current_secrets_past_the_bound() {
         assert_eq!(digests(&mut lease, id).await.0.len(), 64);
     });
 }
+
+#[test]
+fn one_statement_rotates_for_an_active_account_only_and_reads_it() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let (first, second) = (digest(), digest());
+        let (user, id) = session_with(&mut lease, first).await;
+
+        let (session, account) =
+            rotate_for_active_account(&mut lease, &rotation(id, first, second, NOW))
+                .await
+                .expect("rotate")
+                .expect("rotated");
+
+        assert_eq!((session.id, session.user_id, account.id), (id, user, user));
+        assert_eq!(digests(&mut lease, id).await.0, [bytes(second)]);
+        sqlx::query("UPDATE users SET status = 'disabled' WHERE id = $1")
+            .bind(user.as_uuid())
+            .execute(&mut *lease)
+            .await
+            .expect("disabled");
+        let refused = rotate_for_active_account(&mut lease, &rotation(id, second, digest(), NOW))
+            .await
+            .expect("rotate");
+        assert!(refused.is_none());
+        assert_eq!(digests(&mut lease, id).await.0, [bytes(second)]);
+    });
+}
+
+#[test]
+fn one_statement_refuses_what_rotate_refuses() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let first = digest();
+        let (_, id) = session_with(&mut lease, first).await;
+
+        for refused in [
+            rotation(id, digest(), digest(), NOW),
+            rotation(id, first, digest(), NOW + Duration::days(8)),
+            rotation(SessionId::generate(), first, digest(), NOW),
+        ] {
+            assert!(
+                rotate_for_active_account(&mut lease, &refused)
+                    .await
+                    .expect("rotate")
+                    .is_none()
+            );
+        }
+        assert_eq!(digests(&mut lease, id).await.0, [bytes(first)]);
+    });
+}

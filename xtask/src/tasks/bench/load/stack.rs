@@ -77,9 +77,10 @@ impl Yardsticks {
         Ok(server)
     }
 
-    /// The median time of one argon2id verification at `costs`, on one
-    /// thread, by the fastest implementation at hand.
-    pub fn argon2_verify_time(&self, costs: Argon2Costs) -> anyhow::Result<Duration> {
+    /// The median time of one argon2id verification at `costs` on one
+    /// thread, by the fastest implementation at hand, and the verifications
+    /// per second of one thread per core at once.
+    pub fn argon2_limit(&self, costs: Argon2Costs) -> anyhow::Result<(Duration, f64)> {
         interrupt::check()?;
         let output = Command::new(&self.argon2_limit)
             .env("ARGON2_MEMORY_KIB", costs.memory_kib.to_string())
@@ -95,11 +96,15 @@ impl Yardsticks {
                 String::from_utf8_lossy(&output.stderr).trim()
             );
         }
-        let seconds: f64 = printed
-            .trim()
-            .parse()
-            .with_context(|| format!("argon2-limit printed {printed:?}, not seconds"))?;
-        Ok(Duration::from_secs_f64(seconds))
+        let figures = printed
+            .split_whitespace()
+            .map(str::parse::<f64>)
+            .collect::<Result<Vec<_>, _>>()
+            .ok();
+        let Some(&[seconds, together]) = figures.as_deref() else {
+            bail!("argon2-limit printed {printed:?}, not seconds and a rate");
+        };
+        Ok((Duration::from_secs_f64(seconds), together))
     }
 }
 
