@@ -1,8 +1,7 @@
 //! Doorman's cryptography adapters:
 //!
-//! - the password hasher on argon2id, run on a bounded pool of blocking
-//!   threads behind a bounded queue, which also tells which stored hashes
-//!   need an upgrade;
+//! - the password hasher on argon2id, run on threads of its own behind a
+//!   bounded queue, which also tells which stored hashes need an upgrade;
 //! - the token issuer on EdDSA (Ed25519) JSON Web Tokens, verifying with the
 //!   signing key and any previous keys, and publishing them all as a JSON
 //!   Web Key Set;

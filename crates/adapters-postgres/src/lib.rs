@@ -1,7 +1,8 @@
 //! Doorman's PostgreSQL adapter: the domain's read, repository,
 //! transaction and readiness ports implemented on sqlx (single reads on the
 //! pool with [`PgReads`], every change in a unit of work of
-//! [`PgTransactor`]), the translation of PostgreSQL's failures into
+//! [`PgTransactor`] but a refresh's rotation, one statement on its own), the
+//! translation of PostgreSQL's failures into
 //! [`RepoError`](domain::error::RepoError), the timing of every statement,
 //! and the embedded migrations.
 //!

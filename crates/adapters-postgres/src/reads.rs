@@ -7,8 +7,9 @@ use crate::lease::Lease;
 
 /// Single reads on the pool: each runs on a connection of its own and sees
 /// what was committed. Every change goes through a unit of work instead
-/// ([`PgTransactor`](crate::PgTransactor)). Each resource module
-/// implements its read port on this type.
+/// ([`PgTransactor`](crate::PgTransactor)), but the rotation of
+/// `SessionRotations`, which one statement makes atomically on its own.
+/// Each resource module implements its read port on this type.
 #[derive(Debug, Clone)]
 pub struct PgReads {
     database: Database,

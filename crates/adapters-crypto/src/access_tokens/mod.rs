@@ -162,19 +162,18 @@ impl TokenIssuer for Ed25519AccessTokens {
 
     fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenError> {
         let digest = VerifiedTokens::digest(token);
-        let claims = match self.verified.get(&digest) {
-            Some(claims) => claims,
-            None => {
-                let claims = self.check_signature(token)?;
-                self.verified.insert(digest, claims.clone(), now);
-                claims
-            }
+        let (claims, cached) = match self.verified.get(&digest) {
+            Some(claims) => (claims, true),
+            None => (self.check_signature(token)?, false),
         };
         if claims.issued_at > now + CLOCK_SKEW {
             return Err(TokenError::Invalid("issued in the future".into()));
         }
         if claims.expires_at + CLOCK_SKEW <= now {
             return Err(TokenError::Expired);
+        }
+        if !cached {
+            self.verified.insert(digest, claims.clone(), now);
         }
         Ok(claims)
     }

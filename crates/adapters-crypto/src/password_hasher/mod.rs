@@ -137,7 +137,7 @@ impl Argon2PasswordHasher {
             let done = work(memory);
             metrics.computed(operation, started.elapsed());
             let _ = answer.send(done);
-        }))?;
+        }));
         answered
             .await
             .map_err(|_| HasherError::Failed("a password hash was lost".into()))

@@ -4,14 +4,13 @@
 //! coming: a busy hasher neither allocates nor faults in the 19 MiB of a
 //! hash each time, and an idle one gives the memory back to the system.
 
+use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
 use argon2_rust::{Argon2, Hasher};
-use domain::ports::HasherError;
 
 /// How long a thread keeps its memory once no hash comes: long enough
 /// to span the gaps of a steady stream of sign-ins.
@@ -45,55 +44,108 @@ impl Memory {
 /// the queue is empty.
 #[derive(Clone)]
 pub(super) struct Workers {
-    jobs: Sender<Job>,
+    closer: Arc<Closer>,
+}
+
+/// Held by the handles only, not by the threads: its drop closes the queue.
+struct Closer {
+    queue: Arc<Queue>,
+}
+
+/// The jobs waiting for a thread, and whether the handles are gone.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<Waiting>,
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct Waiting {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+/// What a thread waiting on the queue gets.
+enum Next {
+    Job(Job),
+    Idle,
+    Closed,
 }
 
 impl Workers {
     /// Starts `count` threads.
     pub(super) fn start(count: usize) -> std::io::Result<Self> {
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let queue = Arc::new(Queue::default());
         for index in 0..count {
             let queue = Arc::clone(&queue);
             thread::Builder::new()
                 .name(format!("password-hash-{index}"))
                 .spawn(move || work(&queue))?;
         }
-        Ok(Self { jobs })
+        Ok(Self {
+            closer: Arc::new(Closer { queue }),
+        })
     }
 
     /// Queues `job` for the next free thread.
-    ///
-    /// # Errors
-    ///
-    /// [`HasherError::Failed`] when every thread has stopped.
-    pub(super) fn submit(&self, job: Job) -> Result<(), HasherError> {
-        self.jobs
-            .send(job)
-            .map_err(|_| HasherError::Failed("the password hashing threads have stopped".into()))
+    pub(super) fn submit(&self, job: Job) {
+        let queue = &self.closer.queue;
+        queue.lock().jobs.push_back(job);
+        queue.arrived.notify_one();
+    }
+}
+
+impl Drop for Closer {
+    /// The threads finish what is queued, then stop.
+    fn drop(&mut self) {
+        self.queue.lock().closed = true;
+        self.queue.arrived.notify_all();
+    }
+}
+
+impl Queue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next job, waiting at most [`KEEP_MEMORY`] for one: each thread
+    /// times out on its own, so that each releases its memory.
+    fn next(&self) -> Next {
+        let mut waiting = self.lock();
+        loop {
+            if let Some(job) = waiting.jobs.pop_front() {
+                return Next::Job(job);
+            }
+            if waiting.closed {
+                return Next::Closed;
+            }
+            let (guard, timeout) = self
+                .arrived
+                .wait_timeout(waiting, KEEP_MEMORY)
+                .unwrap_or_else(PoisonError::into_inner);
+            waiting = guard;
+            if timeout.timed_out() && waiting.jobs.is_empty() {
+                return Next::Idle;
+            }
+        }
     }
 }
 
 /// A thread's life: the queue's jobs one after another, the memory
-/// released after [`KEEP_MEMORY`] without one. A thread waits on the queue
-/// for at most that long, so that each in turn gets to release its memory.
-fn work(queue: &Mutex<Receiver<Job>>) {
+/// released after [`KEEP_MEMORY`] without one.
+fn work(queue: &Queue) {
     let mut memory = Memory::default();
     loop {
-        let next = queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .recv_timeout(KEEP_MEMORY);
-        match next {
+        match queue.next() {
             // A job that panics loses its answer, which its caller reports
             // as a failure; the thread goes on with fresh memory.
-            Ok(job) => {
+            Next::Job(job) => {
                 if panic::catch_unwind(AssertUnwindSafe(|| job(&mut memory))).is_err() {
                     memory = Memory::default();
                 }
             }
-            Err(RecvTimeoutError::Timeout) => memory = Memory::default(),
-            Err(RecvTimeoutError::Disconnected) => return,
+            Next::Idle => memory = Memory::default(),
+            Next::Closed => return,
         }
     }
 }
@@ -110,11 +162,9 @@ mod tests {
         job: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> T {
         let (answer, answered) = mpsc::channel();
-        workers
-            .submit(Box::new(move |memory| {
-                let _ = answer.send(job(memory));
-            }))
-            .expect("running");
+        workers.submit(Box::new(move |memory| {
+            let _ = answer.send(job(memory));
+        }));
         answered
             .recv_timeout(Duration::from_secs(10))
             .expect("answered")
@@ -153,11 +203,26 @@ mod tests {
     }
 
     #[test]
+    fn an_idle_thread_gives_its_memory_back() {
+        let workers = Workers::start(1).expect("started");
+        let reserved = |memory: &mut Memory| {
+            let hasher = memory.hasher(argon2(64));
+            let before = hasher.reserved_blocks();
+            hasher.hash(b"password", b"sixteen byte salt").expect("hashed");
+            before
+        };
+        run(&workers, reserved);
+
+        // The idle time itself is what is tested.
+        thread::sleep(KEEP_MEMORY + Duration::from_millis(500));
+
+        assert_eq!(run(&workers, reserved), 0);
+    }
+
+    #[test]
     fn a_job_that_panics_leaves_its_thread_working() {
         let workers = Workers::start(1).expect("started");
-        workers
-            .submit(Box::new(|_| panic!("a failing hash")))
-            .expect("queued");
+        workers.submit(Box::new(|_| panic!("a failing hash")));
 
         assert!(
             run(&workers, |memory| {

@@ -41,7 +41,7 @@ impl AuthService {
     /// Those of [`authenticate`](Self::authenticate);
     /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
     /// when the account is disabled.
-    #[tracing::instrument(name = "auth.authenticate_account", skip_all)]
+    #[tracing::instrument(name = "auth.authenticate_account", skip_all, fields(user.id))]
     pub async fn authenticate_account(&self, token: &str) -> Result<User, AppError> {
         let now = self.ports.clock.now();
         let claims = self.verified(token, now)?;
@@ -52,6 +52,7 @@ impl AuthService {
             .await?
             .filter(|account| account.id == claims.user_id)
             .ok_or_else(|| ended(&claims))?;
+        tracing::Span::current().record("user.id", tracing::field::display(account.id));
         caller::active(Some(account))
     }
 

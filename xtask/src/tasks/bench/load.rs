@@ -1,7 +1,8 @@
 //! `cargo xtask bench load`: the service under load, side by side with
 //! what it is measured against, in one run on one throw-away cluster.
 //!
-//! The cluster runs with PostgreSQL's durability. On it, `pgbench` gives
+//! The cluster runs with PostgreSQL's durability (in memory when there is
+//! room, so a commit's flush is a system call, not a disk's). On it, `pgbench` gives
 //! the floors of a primary-key read and of a one-row durable write; the
 //! floor of the stack (`bench/stack-floor`: actix-web and sqlx reading one
 //! row per request) gives what the service's own stack can do; the plan's
@@ -369,7 +370,7 @@ impl Api {
     /// between its requests, the pause set by short calibration runs.
     fn paced_me(&self, bench: &Bench, rate: f64) -> anyhow::Result<Outcome> {
         let url = self.url("/v1/users/me");
-        let cycle = Duration::from_secs_f64(f64::from(PACED_CONNECTIONS) / rate);
+        let cycle = cycle_of(rate)?;
         let paced = |attempt: usize, pause: Duration, duration: Duration| {
             let script = scripts::paced(&bench.work, &format!("paced-{attempt}.lua"), pause)?;
             bench.load(
@@ -385,11 +386,18 @@ impl Api {
         for attempt in 0..CALIBRATIONS {
             let outcome = paced(attempt, pause, SWEEP_RUN)?;
             // A connection's cycle is its pause plus its request's time.
-            let measured = Duration::from_secs_f64(f64::from(PACED_CONNECTIONS) / outcome.rate);
+            let measured = cycle_of(outcome.rate)?;
             pause = (pause + cycle).saturating_sub(measured);
         }
         paced(CALIBRATIONS, pause, RUN)
     }
+}
+
+/// How long each of [`PACED_CONNECTIONS`] takes per request at `rate`
+/// requests per second in all.
+fn cycle_of(rate: f64) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(f64::from(PACED_CONNECTIONS) / rate)
+        .with_context(|| format!("no pace for a rate of {rate} requests per second"))
 }
 
 /// Raises the limit of open files to its maximum: wrk and the service each

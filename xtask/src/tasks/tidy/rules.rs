@@ -13,7 +13,7 @@ const ADAPTERS_ONLY: &[&str] = &[
     "hyper*",
     "tokio*",
     "reqwest",
-    "argon2",
+    "argon2*",
     "jsonwebtoken",
 ];
 
@@ -37,7 +37,7 @@ const BANNED: [(&str, &[&str], &str); 5] = [
     ),
     (
         "adapters-http",
-        &["sqlx*", "argon2", "jsonwebtoken"],
+        &["sqlx*", "argon2*", "jsonwebtoken"],
         "the HTTP adapter never touches SQL or cryptography",
     ),
     (

@@ -104,7 +104,9 @@ impl Yardsticks {
         let Some(&[seconds, together]) = figures.as_deref() else {
             bail!("argon2-limit printed {printed:?}, not seconds and a rate");
         };
-        Ok((Duration::from_secs_f64(seconds), together))
+        let seconds = Duration::try_from_secs_f64(seconds)
+            .with_context(|| format!("argon2-limit printed {printed:?}, not a time"))?;
+        Ok((seconds, together))
     }
 }
 
