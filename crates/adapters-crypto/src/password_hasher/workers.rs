@@ -208,7 +208,9 @@ mod tests {
         let reserved = |memory: &mut Memory| {
             let hasher = memory.hasher(argon2(64));
             let before = hasher.reserved_blocks();
-            hasher.hash(b"password", b"sixteen byte salt").expect("hashed");
+            hasher
+                .hash(b"password", b"sixteen byte salt")
+                .expect("hashed");
             before
         };
         run(&workers, reserved);
