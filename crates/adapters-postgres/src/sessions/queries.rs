@@ -61,51 +61,8 @@ pub(crate) async fn rotate(
     lease: &mut Lease,
     rotation: &Rotation,
 ) -> Result<Option<Session>, RepoError> {
-    let idle_until = after(rotation.now, rotation.lifetime.idle)?;
-    let grace_from = before(rotation.now, rotation.lifetime.grace)?;
-    let params: [Param<'_>; 4] = [
-        ("session.id", &rotation.session_id),
-        ("presented", &Redacted),
-        ("replacement", &Redacted),
-        ("now", &rotation.now),
-    ];
-    lease
-        .run(Operation::new("sessions.rotate", &params), || {
-            Optional(sqlx::query_as!(
-                SessionRow,
-                r#"UPDATE sessions
-                      SET current_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                 THEN ARRAY[$3::bytea]
-                                                 ELSE current_digests || $3::bytea END,
-                          replaced_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                  THEN current_digests ELSE replaced_digests END,
-                          rotated_at = CASE WHEN $2::bytea = ANY(current_digests)
-                                            THEN $4 ELSE rotated_at END,
-                          retired_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                 THEN (current_digests || retired_digests)[1:16]
-                                                 ELSE retired_digests END,
-                          last_used_at = $4,
-                          expires_at = least(absolute_expires_at, $5)
-                    WHERE id = $1
-                      AND ended_at IS NULL
-                      AND expires_at > $4
-                      AND ($2::bytea = ANY(current_digests)
-                           OR ($2::bytea = ANY(replaced_digests)
-                               AND rotated_at > $6
-                               AND cardinality(current_digests) < 64))
-                   RETURNING id, user_id, created_at, last_used_at, expires_at, user_agent,
-                             host(ip) AS "ip?""#,
-                rotation.session_id.as_uuid(),
-                rotation.presented.as_bytes().as_slice(),
-                rotation.replacement.as_bytes().as_slice(),
-                rotation.now,
-                idle_until,
-                grace_from,
-            ))
-        })
-        .await?
-        .map(Session::try_from)
-        .transpose()
+    let rotated = rotate_returning_account(lease, rotation, "sessions.rotate", false).await?;
+    Ok(rotated.map(|(session, _)| session))
 }
 
 /// [`rotate`] as one statement outside a unit of work, made only when the
@@ -117,6 +74,18 @@ pub(crate) async fn rotate_for_active_account(
     lease: &mut Lease,
     rotation: &Rotation,
 ) -> Result<Option<(Session, User)>, RepoError> {
+    rotate_returning_account(lease, rotation, "sessions.rotate_for_active_account", true).await
+}
+
+/// The one statement of both rotations, written once: the session as
+/// rotated and its account, the rotation made only for an active account
+/// when `only_active` says so.
+async fn rotate_returning_account(
+    lease: &mut Lease,
+    rotation: &Rotation,
+    operation: &'static str,
+    only_active: bool,
+) -> Result<Option<(Session, User)>, RepoError> {
     let idle_until = after(rotation.now, rotation.lifetime.idle)?;
     let grace_from = before(rotation.now, rotation.lifetime.grace)?;
     let params: [Param<'_>; 4] = [
@@ -126,57 +95,55 @@ pub(crate) async fn rotate_for_active_account(
         ("now", &rotation.now),
     ];
     lease
-        .run(
-            Operation::new("sessions.rotate_for_active_account", &params),
-            || {
-                Optional(sqlx::query_as!(
-                    RotatedRow,
-                    r#"WITH rotated AS (
-                         UPDATE sessions
-                            SET current_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                       THEN ARRAY[$3::bytea]
-                                                       ELSE current_digests || $3::bytea END,
-                                replaced_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                        THEN current_digests
-                                                        ELSE replaced_digests END,
-                                rotated_at = CASE WHEN $2::bytea = ANY(current_digests)
-                                                  THEN $4 ELSE rotated_at END,
-                                retired_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                       THEN (current_digests || retired_digests)[1:16]
-                                                       ELSE retired_digests END,
-                                last_used_at = $4,
-                                expires_at = least(absolute_expires_at, $5)
-                          WHERE id = $1
-                            AND ended_at IS NULL
-                            AND expires_at > $4
-                            AND ($2::bytea = ANY(current_digests)
-                                 OR ($2::bytea = ANY(replaced_digests)
-                                     AND rotated_at > $6
-                                     AND cardinality(current_digests) < 64))
-                            AND EXISTS (SELECT 1 FROM users
-                                         WHERE users.id = sessions.user_id
-                                           AND users.status = 'active')
-                         RETURNING id, user_id, created_at, last_used_at, expires_at,
-                                   user_agent, host(ip) AS ip
-                       )
-                       SELECT r.id AS session_id, r.created_at AS session_created_at,
-                              r.last_used_at AS session_last_used_at,
-                              r.expires_at AS session_expires_at,
-                              r.user_agent AS session_user_agent, r.ip AS "session_ip?",
-                              u.id, u.email, u.display_name, u.password_hash, u.role,
-                              u.status, u.email_verified, u.version, u.created_at,
-                              u.updated_at
-                         FROM rotated r
-                         JOIN users u ON u.id = r.user_id"#,
-                    rotation.session_id.as_uuid(),
-                    rotation.presented.as_bytes().as_slice(),
-                    rotation.replacement.as_bytes().as_slice(),
-                    rotation.now,
-                    idle_until,
-                    grace_from,
-                ))
-            },
-        )
+        .run(Operation::new(operation, &params), || {
+            Optional(sqlx::query_as!(
+                RotatedRow,
+                r#"WITH rotated AS (
+                     UPDATE sessions
+                        SET current_digests = CASE WHEN $2::bytea = ANY(current_digests)
+                                                   THEN ARRAY[$3::bytea]
+                                                   ELSE current_digests || $3::bytea END,
+                            replaced_digests = CASE WHEN $2::bytea = ANY(current_digests)
+                                                    THEN current_digests
+                                                    ELSE replaced_digests END,
+                            rotated_at = CASE WHEN $2::bytea = ANY(current_digests)
+                                              THEN $4 ELSE rotated_at END,
+                            retired_digests = CASE WHEN $2::bytea = ANY(current_digests)
+                                                   THEN (current_digests || retired_digests)[1:16]
+                                                   ELSE retired_digests END,
+                            last_used_at = $4,
+                            expires_at = least(absolute_expires_at, $5)
+                      WHERE id = $1
+                        AND ended_at IS NULL
+                        AND expires_at > $4
+                        AND ($2::bytea = ANY(current_digests)
+                             OR ($2::bytea = ANY(replaced_digests)
+                                 AND rotated_at > $6
+                                 AND cardinality(current_digests) < 64))
+                        AND (NOT $7::boolean OR EXISTS (SELECT 1 FROM users
+                                                WHERE users.id = sessions.user_id
+                                                  AND users.status = 'active'))
+                     RETURNING id, user_id, created_at, last_used_at, expires_at,
+                               user_agent, host(ip) AS ip
+                   )
+                   SELECT r.id AS session_id, r.created_at AS session_created_at,
+                          r.last_used_at AS session_last_used_at,
+                          r.expires_at AS session_expires_at,
+                          r.user_agent AS session_user_agent, r.ip AS "session_ip?",
+                          u.id, u.email, u.display_name, u.password_hash, u.role,
+                          u.status, u.email_verified, u.version, u.created_at,
+                          u.updated_at
+                     FROM rotated r
+                     JOIN users u ON u.id = r.user_id"#,
+                rotation.session_id.as_uuid(),
+                rotation.presented.as_bytes().as_slice(),
+                rotation.replacement.as_bytes().as_slice(),
+                rotation.now,
+                idle_until,
+                grace_from,
+                only_active,
+            ))
+        })
         .await?
         .map(<(Session, User)>::try_from)
         .transpose()
