@@ -34,6 +34,10 @@ tasks:
                         load GET /v1/users/me (wrk, release build) on the service with
                         metrics and trace export off and on, and check that exporting
                         costs at most 5% of the throughput
+  bench load            load the release service, the floor of its stack (bench/) and
+                        the Express peer side by side on one throw-away cluster, with
+                        pgbench and the argon2 limit as yardsticks; print the table
+                        and check the targets (needs wrk, npm and PostgreSQL)
   openapi [--check]     write openapi.json, the OpenAPI document that the code
                         generates, or check that the committed one is up to date
   prometheus            check deploy/prometheus with promtool, then have a Prometheus

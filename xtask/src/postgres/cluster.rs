@@ -36,8 +36,7 @@ autovacuum = off
 ";
 
 /// A throw-away cluster under load: PostgreSQL's durability, so that a
-/// commit waits for its flush (to memory when the cluster lives there), and
-/// room for the pools of every server that a benchmark runs side by side.
+/// commit waits for its flush to disk, and room for the pools of every server that a benchmark runs side by side.
 const LOAD_SETTINGS: &str = "\
 max_connections = 300
 ";

@@ -46,7 +46,7 @@ impl ScratchCluster {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.subsec_nanos());
-        let root = parent_dir().join(format!("{PREFIX}{}-{nanos:x}", process::id()));
+        let root = parent_dir(tuning).join(format!("{PREFIX}{}-{nanos:x}", process::id()));
         fs::create_dir(&root).with_context(|| format!("cannot create {}", root.display()))?;
         let scratch = Self {
             cluster: Cluster::new(root, binaries, owner),
@@ -100,13 +100,17 @@ impl Drop for ScratchCluster {
     }
 }
 
-/// Where scratch clusters go: in memory when there is room, else in the
-/// temporary directory.
+/// Where scratch clusters go: a cluster under load on disk, so that its
+/// commits wait for a flush as a real one's do; any other in memory when
+/// there is room, else in the temporary directory.
 #[allow(
     clippy::useless_conversion,
     reason = "the widths of the file system's counts differ between platforms"
 )]
-fn parent_dir() -> PathBuf {
+fn parent_dir(tuning: Tuning) -> PathBuf {
+    if matches!(tuning, Tuning::Load) {
+        return std::env::temp_dir();
+    }
     let in_memory = Path::new(IN_MEMORY);
     let has_room = statvfs(in_memory).is_ok_and(|stats| {
         u64::from(stats.blocks_available()).saturating_mul(u64::from(stats.fragment_size()))

@@ -1,8 +1,8 @@
 //! `cargo xtask bench load`: the service under load, side by side with
 //! what it is measured against, in one run on one throw-away cluster.
 //!
-//! The cluster runs with PostgreSQL's durability (in memory when there is
-//! room, so a commit's flush is a system call, not a disk's). On it, `pgbench` gives
+//! The cluster runs on disk with PostgreSQL's durability, so that each
+//! commit waits for its flush as in production. On it, `pgbench` gives
 //! the floors of a primary-key read and of a one-row durable write; the
 //! floor of the stack (`bench/stack-floor`: actix-web and sqlx reading one
 //! row per request) gives what the service's own stack can do; the plan's
@@ -13,6 +13,7 @@
 
 mod flood;
 mod memory;
+mod paced;
 mod pgbench;
 mod report;
 mod scrape;
@@ -29,6 +30,7 @@ use nix::sys::resource::{Resource, getrlimit, setrlimit};
 
 use self::flood::Flood;
 use self::memory::Sampler;
+use self::paced::PacedRun;
 use self::pgbench::Pgbench;
 use self::report::{Measured, Report};
 use self::scrape::Exposition;
@@ -68,16 +70,12 @@ const WAITING_CONNECTIONS: u32 = 8;
 const FLOOD_THREADS: usize = 8;
 /// Refresh tokens per wrk connection: more than the one in flight.
 const TOKENS_PER_CONNECTION: usize = 2;
-/// The share of the peak that the latency target is measured at, and the
-/// connections that carry it, each pausing between requests.
+/// The share of the peak that the latency target is measured at.
 const PACED_SHARE: f64 = 0.8;
-const PACED_CONNECTIONS: u32 = 256;
 /// The histograms read from the service's metrics.
 const POOL_WAIT: &str = "db_client_connection_wait_time_seconds";
 const HASH_DURATION: &str = "doorman_password_hash_duration_seconds";
 const VERIFY: &str = "operation=\"verify\"";
-/// Short runs that set the pause before the measured one.
-const CALIBRATIONS: usize = 2;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     interrupt::install()?;
@@ -173,15 +171,42 @@ pub fn run() -> anyhow::Result<ExitCode> {
         .iter()
         .map(|(_, doorman, _, _): &(u32, Outcome, Outcome, Outcome)| doorman.rate)
         .fold(me.rate, f64::max);
+    let floor_peak = sweep
+        .iter()
+        .map(|(_, _, floor, _)| floor.rate)
+        .fold(floor.rate, f64::max);
     eprintln!(
-        "xtask: GET /v1/users/me at {:.0}% of its peak",
+        "xtask: GET /v1/users/me and the floor at {:.0}% of their peaks",
         PACED_SHARE * 100.0
     );
     let before = Exposition::take(metrics_port)?;
-    let paced = doorman_api.paced_me(&bench, peak * PACED_SHARE)?;
+    let paced = bench.paced(
+        &yardsticks,
+        "doorman-paced",
+        &PacedRun {
+            port: service.port,
+            path: "/v1/users/me",
+            bearer: Some(&doorman_api.access_token),
+            rate: peak * PACED_SHARE,
+            connections: CONNECTIONS,
+            duration: RUN,
+        },
+    )?;
     let paced_pool_wait = Exposition::take(metrics_port)?
         .histogram(POOL_WAIT, "")
         .since(&before.histogram(POOL_WAIT, ""));
+    let floor_paced = bench.paced(
+        &yardsticks,
+        "floor-paced",
+        &PacedRun {
+            port: floor_port,
+            path: "/account",
+            bearer: None,
+            rate: floor_peak * PACED_SHARE,
+            connections: CONNECTIONS,
+            duration: RUN,
+        },
+    )?;
 
     eprintln!("xtask: resident memory with {MEMORY_CONNECTIONS} connections");
     let idle_kib = memory::resident_kib(doorman.pid())?;
@@ -220,6 +245,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         peak,
         paced,
         paced_pool_wait,
+        floor_peak,
+        floor_paced,
         idle_kib,
         crowd,
         crowd_kib,
@@ -258,6 +285,26 @@ impl Bench {
         duration: Duration,
     ) -> anyhow::Result<Outcome> {
         self.load(name, url, bearer, None, connections, duration)
+    }
+
+    /// `run` by the open-loop generator.
+    fn paced(
+        &self,
+        yardsticks: &Yardsticks,
+        name: &str,
+        run: &PacedRun<'_>,
+    ) -> anyhow::Result<Outcome> {
+        let outcome = run.run(
+            &yardsticks.paced_load,
+            &self.work.join(format!("paced-{name}.txt")),
+        )?;
+        eprintln!(
+            "xtask: {name}: {:.0} of {:.0} req/s, p99 {:.2} ms",
+            outcome.rate,
+            run.rate,
+            outcome.p99.as_secs_f64() * 1e3
+        );
+        Ok(outcome)
     }
 
     fn load(
@@ -365,39 +412,6 @@ impl Api {
         let url = self.url("/v1/auth/refresh");
         bench.load(name, &url, None, Some(&script), connections, duration)
     }
-
-    /// `me` at about `rate` requests per second: each connection pauses
-    /// between its requests, the pause set by short calibration runs.
-    fn paced_me(&self, bench: &Bench, rate: f64) -> anyhow::Result<Outcome> {
-        let url = self.url("/v1/users/me");
-        let cycle = cycle_of(rate)?;
-        let paced = |attempt: usize, pause: Duration, duration: Duration| {
-            let script = scripts::paced(&bench.work, &format!("paced-{attempt}.lua"), pause)?;
-            bench.load(
-                &format!("doorman-paced-{attempt}"),
-                &url,
-                Some(&self.access_token),
-                Some(&script),
-                PACED_CONNECTIONS,
-                duration,
-            )
-        };
-        let mut pause = cycle.saturating_sub(Duration::from_millis(1));
-        for attempt in 0..CALIBRATIONS {
-            let outcome = paced(attempt, pause, SWEEP_RUN)?;
-            // A connection's cycle is its pause plus its request's time.
-            let measured = cycle_of(outcome.rate)?;
-            pause = (pause + cycle).saturating_sub(measured);
-        }
-        paced(CALIBRATIONS, pause, RUN)
-    }
-}
-
-/// How long each of [`PACED_CONNECTIONS`] takes per request at `rate`
-/// requests per second in all.
-fn cycle_of(rate: f64) -> anyhow::Result<Duration> {
-    Duration::try_from_secs_f64(f64::from(PACED_CONNECTIONS) / rate)
-        .with_context(|| format!("no pace for a rate of {rate} requests per second"))
 }
 
 /// Raises the limit of open files to its maximum: wrk and the service each

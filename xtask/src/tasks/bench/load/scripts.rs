@@ -3,7 +3,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::json;
@@ -55,13 +54,6 @@ pub fn refresh(dir: &Path, name: &str, tokens: &[String], threads: u32) -> anyho
          end\n",
         listed.join(", ")
     );
-    write(dir, name, &script)
-}
-
-/// A script that pauses `pause` between the requests of each connection
-/// (wrk counts in whole milliseconds), to load at less than the peak.
-pub fn paced(dir: &Path, name: &str, pause: Duration) -> anyhow::Result<PathBuf> {
-    let script = format!("function delay()\n\x20 return {}\nend\n", pause.as_millis());
     write(dir, name, &script)
 }
 

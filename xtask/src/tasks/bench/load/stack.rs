@@ -1,7 +1,8 @@
 //! The yardsticks that the service is measured against, built and started
 //! by the benchmark: the floor of its own stack (`bench/stack-floor`), the
 //! fastest argon2id at hand (`bench/argon2-limit`) and the plan's stack
-//! (`bench/peers/express-pg`).
+//! (`bench/peers/express-pg`); and the open-loop generator
+//! (`bench/paced-load`) that they are built with.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use crate::{interrupt, workspace};
 pub struct Yardsticks {
     pub floor: PathBuf,
     pub argon2_limit: PathBuf,
+    pub paced_load: PathBuf,
 }
 
 /// The argon2id costs that the service and its peer both use.
@@ -54,6 +56,7 @@ impl Yardsticks {
         Ok(Self {
             floor: release.join("stack-floor"),
             argon2_limit: release.join("argon2-limit"),
+            paced_load: release.join("paced-load"),
         })
     }
 
