@@ -87,6 +87,7 @@ async fn rotate_returning_account(
     only_active: bool,
 ) -> Result<Option<(Session, User)>, RepoError> {
     let idle_until = after(rotation.now, rotation.lifetime.idle)?;
+    let step_from = before(idle_until, rotation.lifetime.expiry_step())?;
     let grace_from = before(rotation.now, rotation.lifetime.grace)?;
     let params: [Param<'_>; 4] = [
         ("session.id", &rotation.session_id),
@@ -98,43 +99,39 @@ async fn rotate_returning_account(
         .run(Operation::new(operation, &params), || {
             Optional(sqlx::query_as!(
                 RotatedRow,
-                r#"WITH rotated AS (
-                     UPDATE sessions
-                        SET current_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                   THEN ARRAY[$3::bytea]
-                                                   ELSE current_digests || $3::bytea END,
-                            replaced_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                    THEN current_digests
-                                                    ELSE replaced_digests END,
-                            rotated_at = CASE WHEN $2::bytea = ANY(current_digests)
-                                              THEN $4 ELSE rotated_at END,
-                            retired_digests = CASE WHEN $2::bytea = ANY(current_digests)
-                                                   THEN (current_digests || retired_digests)[1:16]
-                                                   ELSE retired_digests END,
-                            last_used_at = $4,
-                            expires_at = least(absolute_expires_at, $5)
-                      WHERE id = $1
-                        AND ended_at IS NULL
-                        AND expires_at > $4
-                        AND ($2::bytea = ANY(current_digests)
-                             OR ($2::bytea = ANY(replaced_digests)
-                                 AND rotated_at > $6
-                                 AND cardinality(current_digests) < 64))
-                        AND (NOT $7::boolean OR EXISTS (SELECT 1 FROM users
-                                                WHERE users.id = sessions.user_id
-                                                  AND users.status = 'active'))
-                     RETURNING id, user_id, created_at, last_used_at, expires_at,
-                               user_agent, host(ip) AS ip
-                   )
-                   SELECT r.id AS session_id, r.created_at AS session_created_at,
-                          r.last_used_at AS session_last_used_at,
-                          r.expires_at AS session_expires_at,
-                          r.user_agent AS session_user_agent, r.ip AS "session_ip?",
+                r#"UPDATE sessions s
+                      SET current_digests = CASE WHEN $2::bytea = ANY(s.current_digests)
+                                                 THEN ARRAY[$3::bytea]
+                                                 ELSE s.current_digests || $3::bytea END,
+                          replaced_digests = CASE WHEN $2::bytea = ANY(s.current_digests)
+                                                  THEN s.current_digests
+                                                  ELSE s.replaced_digests END,
+                          rotated_at = CASE WHEN $2::bytea = ANY(s.current_digests)
+                                            THEN $4 ELSE s.rotated_at END,
+                          retired_digests = CASE WHEN $2::bytea = ANY(s.current_digests)
+                                                 THEN (s.current_digests || s.retired_digests)[1:16]
+                                                 ELSE s.retired_digests END,
+                          last_used_at = $4,
+                          expires_at = CASE WHEN s.expires_at <= least(s.absolute_expires_at, $8)
+                                            THEN least(s.absolute_expires_at, $5)
+                                            ELSE s.expires_at END
+                     FROM users u
+                    WHERE s.id = $1
+                      AND u.id = s.user_id
+                      AND (NOT $7::boolean OR u.status = 'active')
+                      AND s.ended_at IS NULL
+                      AND s.expires_at > $4
+                      AND ($2::bytea = ANY(s.current_digests)
+                           OR ($2::bytea = ANY(s.replaced_digests)
+                               AND s.rotated_at > $6
+                               AND cardinality(s.current_digests) < 64))
+                RETURNING s.id AS session_id, s.created_at AS session_created_at,
+                          s.last_used_at AS session_last_used_at,
+                          s.expires_at AS session_expires_at,
+                          s.user_agent AS session_user_agent, host(s.ip) AS "session_ip?",
                           u.id, u.email, u.display_name, u.password_hash, u.role,
                           u.status, u.email_verified, u.version, u.created_at,
-                          u.updated_at
-                     FROM rotated r
-                     JOIN users u ON u.id = r.user_id"#,
+                          u.updated_at"#,
                 rotation.session_id.as_uuid(),
                 rotation.presented.as_bytes().as_slice(),
                 rotation.replacement.as_bytes().as_slice(),
@@ -142,6 +139,7 @@ async fn rotate_returning_account(
                 idle_until,
                 grace_from,
                 only_active,
+                step_from,
             ))
         })
         .await?

@@ -96,11 +96,25 @@ pub struct SessionLifetime {
     pub grace: Duration,
 }
 
+/// The idle expiry moves in steps of this share of the idle timeout.
+const EXPIRY_STEPS_PER_IDLE_TIMEOUT: i32 = 100;
+
 impl SessionLifetime {
     /// When a session used at `now` ends if it is not used again.
     #[must_use]
     pub fn expiry(&self, created_at: OffsetDateTime, now: OffsetDateTime) -> OffsetDateTime {
         (created_at + self.absolute).min(now + self.idle)
+    }
+
+    /// The least a use moves the idle expiry by. A use that would move it
+    /// less leaves it where it is, so a session may end up to one step
+    /// before the idle timeout after its last use, never after; in
+    /// exchange most refreshes leave the expiry's index alone, and
+    /// PostgreSQL rewrites the row in place (a HOT update) instead of
+    /// adding an entry to every index of the table.
+    #[must_use]
+    pub fn expiry_step(&self) -> Duration {
+        self.idle / EXPIRY_STEPS_PER_IDLE_TIMEOUT
     }
 }
 
@@ -175,5 +189,16 @@ mod tests {
             lifetime.expiry(created, created + Duration::days(29)),
             created + Duration::days(30)
         );
+    }
+
+    #[test]
+    fn the_idle_expiry_moves_in_hundredths_of_the_idle_timeout() {
+        let lifetime = SessionLifetime {
+            absolute: Duration::days(30),
+            idle: Duration::days(7),
+            grace: Duration::seconds(10),
+        };
+
+        assert_eq!(lifetime.expiry_step(), Duration::seconds(6048));
     }
 }

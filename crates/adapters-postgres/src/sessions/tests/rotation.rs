@@ -71,6 +71,56 @@ fn a_current_secret_is_replaced_and_retired_and_the_session_extended() {
     });
 }
 
+/// Rows of `sessions` that this transaction updated, and how many of those
+/// updates PostgreSQL made in place (HOT).
+async fn updates(lease: &mut Lease) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT pg_stat_get_xact_tuples_updated('sessions'::regclass), \
+                pg_stat_get_xact_tuples_hot_updated('sessions'::regclass)",
+    )
+    .fetch_one(&mut **lease)
+    .await
+    .expect("the transaction's update counts")
+}
+
+#[test]
+fn a_use_within_a_step_of_the_expiry_leaves_it_and_rewrites_the_row_in_place() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let (first, second, third) = (digest(), digest(), digest());
+        let (_, id) = session_with(&mut lease, first).await;
+        let step = LIFETIME.expiry_step();
+        let (before_rotations, hot_before) = updates(&mut lease).await;
+
+        let soon = NOW + step - Duration::seconds(1);
+        let kept = rotate(&mut lease, &rotation(id, first, second, soon))
+            .await
+            .expect("rotate")
+            .expect("rotated");
+        let (after_one, hot_after_one) = updates(&mut lease).await;
+        let later = NOW + step;
+        let moved = rotate(&mut lease, &rotation(id, second, third, later))
+            .await
+            .expect("rotate")
+            .expect("rotated");
+        let (after_two, hot_after_two) = updates(&mut lease).await;
+
+        assert_eq!(
+            (kept.last_used_at, kept.expires_at),
+            (soon, NOW + LIFETIME.idle)
+        );
+        assert_eq!(
+            (after_one - before_rotations, hot_after_one - hot_before),
+            (1, 1)
+        );
+        assert_eq!(moved.expires_at, later + LIFETIME.idle);
+        assert_eq!(
+            (after_two - after_one, hot_after_two - hot_after_one),
+            (1, 0)
+        );
+    });
+}
+
 #[test]
 fn a_replaced_secret_rotates_within_the_grace_window_and_never_stretches_it() {
     test_db::run(async {
