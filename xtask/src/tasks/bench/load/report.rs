@@ -176,11 +176,12 @@ impl Report<'_> {
             "  every core verifying at once, with nothing else running", m.verified_together
         );
         println!(
-            "    {:<62} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms",
+            "    {:<62} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  {:.2}x pgbench -S",
             "floor of the stack: actix-web + sqlx, one read per request",
             m.floor.rate,
             millis(m.floor.p50),
-            millis(m.floor.p99)
+            millis(m.floor.p99),
+            m.floor.rate / m.pgbench_select.rate
         );
         println!(
             "    {:<62} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms",
