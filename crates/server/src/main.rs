@@ -44,9 +44,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Admin(AdminCommand::Create {
             email,
             display_name,
+            promote_existing,
             config,
         })) => {
-            let done = create_admin(&email, &display_name, &config).await?;
+            let done = create_admin(&email, &display_name, promote_existing, &config).await?;
             return writeln!(std::io::stdout(), "{done}").context("cannot write the outcome");
         }
         None => {}

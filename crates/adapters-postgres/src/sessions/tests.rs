@@ -298,6 +298,7 @@ fn the_store_accepts_every_end_reason() {
             EndReason::PasswordChanged,
             EndReason::RefreshReuse,
             EndReason::AccountDisabled,
+            EndReason::RoleChanged,
         ] {
             let id = open(&mut lease, user, NOW).await;
             assert!(end(&mut lease, user, id, reason, NOW).await.expect("end"));

@@ -21,6 +21,7 @@ use domain::ports::{
 use domain::session::SessionLifetime;
 use domain::throttle::ThrottleRule;
 
+pub use bootstrap::Promotion;
 pub use login::Credentials;
 pub use password::PasswordChange;
 pub use register::Registration;

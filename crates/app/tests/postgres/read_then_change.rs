@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
 use app::admin::{AdminService, UserChange};
-use app::auth::{AuthPolicy, AuthPorts, AuthService, PasswordChange};
+use app::auth::{AuthPolicy, AuthPorts, AuthService, PasswordChange, Promotion};
 use app::error::AppError;
 use app::transaction::{RetryPolicy, Transactions};
 use app::users::{ProfileChange, UserService};
@@ -318,12 +318,16 @@ fn promoting_an_account_records_the_status_it_really_replaced() {
         let other = store.change_elsewhere(&ada, "status", "disabled").await;
         let (auth, origin) = (store.auth(), Origin::default());
 
+        let password = Password::parse("the owner's passphrase".to_owned()).expect("valid");
+
         let (promoted, ()) = tokio::join!(
-            auth.promote_to_admin(&ada.email, &origin),
+            auth.promote_to_admin(&ada.email, &password, &origin),
             store.commit_once_waited_for(other),
         );
 
-        let promoted = promoted.expect("promoted").expect("found");
+        let Ok(Promotion::Promoted { user: promoted, .. }) = promoted else {
+            panic!("not promoted: {promoted:?}");
+        };
         assert_eq!((promoted.role, promoted.is_active()), (Role::Admin, true));
         assert_eq!(
             store

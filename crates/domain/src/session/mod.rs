@@ -149,6 +149,8 @@ pub enum EndReason {
     RefreshReuse,
     /// An administrator disabled the account.
     AccountDisabled,
+    /// The account's role changed: its tokens carry the old one.
+    RoleChanged,
 }
 
 impl EndReason {
@@ -162,6 +164,7 @@ impl EndReason {
             Self::PasswordChanged => "password_changed",
             Self::RefreshReuse => "refresh_reuse",
             Self::AccountDisabled => "account_disabled",
+            Self::RoleChanged => "role_changed",
         }
     }
 }

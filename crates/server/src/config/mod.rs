@@ -43,10 +43,9 @@ pub enum Command {
 /// What `doorman admin` does.
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Make an account an active administrator, creating it if there is
-    /// none with this address. A new account's password is read from
-    /// `DOORMAN_ADMIN_PASSWORD` or, without it, from standard input; never
-    /// from the command line, which other users can see.
+    /// Create an account that is an active administrator. The password is
+    /// read from `DOORMAN_ADMIN_PASSWORD` or, without it, from standard
+    /// input; never from the command line, which other users can see.
     Create {
         /// The account's email address.
         #[arg(long)]
@@ -54,6 +53,12 @@ pub enum AdminCommand {
         /// The display name of a new account.
         #[arg(long, default_value = "Administrator")]
         display_name: String,
+        /// Make the existing account with this address an administrator
+        /// instead, when the password given is its current one; its
+        /// sessions end. Without it, an address that has an account is
+        /// refused: anyone may have registered it.
+        #[arg(long)]
+        promote_existing: bool,
         /// The service's configuration (the database, the keys).
         #[command(flatten)]
         config: Box<Config>,
