@@ -213,22 +213,24 @@ mod tests {
         );
     }
 
+    /// Promotes with `password` where the account is found as `account` and
+    /// locked as `locked`, expecting no change to be made.
+    async fn unchanged(account: &User, locked: &User, password: &Password) -> Promotion {
+        let mut ports = ports_with(account, locked);
+        ports.unit.users.expect_update().never();
+        ports.unit.sessions.expect_end_all().never();
+        ports
+            .auth()
+            .promote_to_admin(&account.email, password, &Origin::default())
+            .await
+            .expect("done")
+    }
+
     #[tokio::test]
     async fn another_password_changes_nothing() {
         let account = registered_user(OWN);
-        let mut ports = ports_with(&account, &account);
-        ports.unit.users.expect_update().never();
-        ports.unit.sessions.expect_end_all().never();
 
-        let promotion = ports
-            .auth()
-            .promote_to_admin(
-                &account.email,
-                &password("a stranger's guess"),
-                &Origin::default(),
-            )
-            .await
-            .expect("done");
+        let promotion = unchanged(&account, &account, &password("a stranger's guess")).await;
 
         assert!(
             matches!(promotion, Promotion::WrongPassword),
@@ -241,15 +243,8 @@ mod tests {
         let account = registered_user(OWN);
         let mut changed = account.clone();
         changed.password_hash = hash_of("changed meanwhile by its owner");
-        let mut ports = ports_with(&account, &changed);
-        ports.unit.users.expect_update().never();
-        ports.unit.sessions.expect_end_all().never();
 
-        let promotion = ports
-            .auth()
-            .promote_to_admin(&account.email, &password(OWN), &Origin::default())
-            .await
-            .expect("done");
+        let promotion = unchanged(&account, &changed, &password(OWN)).await;
 
         assert!(
             matches!(promotion, Promotion::WrongPassword),
