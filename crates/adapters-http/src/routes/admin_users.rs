@@ -208,8 +208,10 @@ pub(super) async fn get_user(
 
 /// Changes an account.
 ///
-/// Disabling an account ends its sessions. The last active administrator
-/// can be neither demoted nor disabled (409). For administrators.
+/// Disabling an account, or changing its role, ends its sessions. The last
+/// active administrator can be neither demoted nor disabled (409). An
+/// administrator demoted or disabled while the change waited changes
+/// nothing (403). For administrators.
 #[utoipa::path(
     patch,
     path = "/v1/users/{id}",

@@ -6,7 +6,7 @@ use domain::user::{AccountField, Role, User, UserChanges, UserId, UserStatus};
 
 use super::AdminService;
 use crate::caller;
-use crate::error::{AppError, Conflict};
+use crate::error::{AppError, Conflict, Forbidden};
 use crate::transaction::UnitError;
 
 /// An administrator's change of an account.
@@ -20,13 +20,16 @@ pub struct UserChange {
 }
 
 impl AdminService {
-    /// Changes an account's display name, role or status. Disabling it ends
-    /// its sessions in the same unit of work.
+    /// Changes an account's display name, role or status. Disabling it, or
+    /// changing its role, ends its sessions in the same unit of work: their
+    /// access tokens carry the role and status they were issued with.
     ///
     /// # Errors
     ///
     /// [`Conflict::LastAdmin`] when the change would leave no active
-    /// administrator; [`AppError::PreconditionFailed`] when the account is
+    /// administrator; [`Forbidden::AdminOnly`] when the caller stopped being
+    /// an active administrator before the unit locked the administrators;
+    /// [`AppError::PreconditionFailed`] when the account is
     /// not at the expected version; [`AppError::NotFound`] when there is no
     /// such account; the errors of the administrator check; the store's.
     #[tracing::instrument(name = "admin.update_user", skip_all, fields(user.id = %caller.user_id, target.id = %id))]
@@ -42,12 +45,7 @@ impl AdminService {
         let changes = &change.changes;
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                // Only a change of role or status can remove an administrator.
-                let admins = if changes.role.is_some() || changes.status.is_some() {
-                    lock_active_admins(unit).await?
-                } else {
-                    Vec::new()
-                };
+                let admins = lock_active_admins(unit, admin.id).await?;
                 let before = lock(unit, id).await?;
                 let after_role = changes.role.unwrap_or(before.role);
                 let after_status = changes.status.unwrap_or(before.status);
@@ -60,10 +58,13 @@ impl AdminService {
                     .users()
                     .update(id, changes, change.expected_version, now)
                     .await?;
-                if before.is_active() && !updated.is_active() {
-                    unit.sessions()
-                        .end_all(id, None, EndReason::AccountDisabled, now)
-                        .await?;
+                let ended = if before.is_active() && !updated.is_active() {
+                    Some(EndReason::AccountDisabled)
+                } else {
+                    (before.role != updated.role).then_some(EndReason::RoleChanged)
+                };
+                if let Some(reason) = ended {
+                    unit.sessions().end_all(id, None, reason, now).await?;
                 }
                 let mut event = AuditEvent::new(AuditAction::UserUpdated, now, origin)
                     .about(id)
@@ -93,7 +94,7 @@ impl AdminService {
         let now = self.clock.now();
         self.transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let admins = lock_active_admins(unit).await?;
+                let admins = lock_active_admins(unit, admin.id).await?;
                 let before = lock(unit, id).await?;
                 if is_active_admin(before.role, before.status) {
                     ensure_not_last_admin(&admins, id)?;
@@ -113,9 +114,18 @@ impl AdminService {
 
 /// The active administrators, their rows locked until the unit ends, so
 /// that changes that could remove one run one after another and each sees
-/// the administrators the one before left.
-async fn lock_active_admins(unit: &dyn UnitOfWork) -> Result<Vec<UserId>, UnitError> {
-    Ok(unit.users().lock_active_admins().await?)
+/// the administrators the one before left. The `caller`, checked before
+/// the unit, must still be one of them: an administrator demoted or
+/// disabled meanwhile changes nothing.
+async fn lock_active_admins(
+    unit: &dyn UnitOfWork,
+    caller: UserId,
+) -> Result<Vec<UserId>, UnitError> {
+    let admins = unit.users().lock_active_admins().await?;
+    if !admins.contains(&caller) {
+        return Err(AppError::Forbidden(Forbidden::AdminOnly).into());
+    }
+    Ok(admins)
 }
 
 /// The account as stored now, locked until the unit ends, so that what the

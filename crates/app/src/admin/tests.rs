@@ -132,11 +132,12 @@ async fn disabling_an_account_ends_its_sessions_and_records_the_change() {
     let mut ports = ports_for(&caller);
     let target = registered_user("p");
     let id = target.id;
+    let admins = vec![caller.id];
     ports
         .unit
         .users
         .expect_lock_active_admins()
-        .returning(|| Ok(vec![]));
+        .returning(move || Ok(admins.clone()));
     let before = target.clone();
     ports
         .unit
@@ -237,5 +238,89 @@ async fn the_last_active_administrator_cannot_be_disabled_or_deleted() {
             "{error:?}"
         );
     }
+    assert_eq!(*journal.lock().expect("journal"), ["rollback", "rollback"]);
+}
+
+#[tokio::test]
+async fn demoting_an_administrator_ends_the_sessions_that_carry_the_role() {
+    let caller = admin();
+    let mut ports = ports_for(&caller);
+    let target = admin();
+    let (id, admins) = (target.id, vec![caller.id, target.id]);
+    ports
+        .unit
+        .users
+        .expect_lock_active_admins()
+        .returning(move || Ok(admins.clone()));
+    let before = target.clone();
+    ports
+        .unit
+        .users
+        .expect_lock_by_id()
+        .returning(move |_| Ok(Some(before.clone())));
+    ports
+        .unit
+        .users
+        .expect_update()
+        .returning(move |_, _, _, _| {
+            let mut after = target.clone();
+            after.role = Role::User;
+            Ok(after)
+        });
+    ports
+        .unit
+        .sessions
+        .expect_end_all()
+        .withf(move |user, keep, reason, _| {
+            *user == id && keep.is_none() && *reason == EndReason::RoleChanged
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(2));
+    ports.audit_accepted();
+    let demotion = UserChange {
+        changes: UserChanges {
+            role: Some(Role::User),
+            ..UserChanges::default()
+        },
+        expected_version: None,
+    };
+
+    let updated = ports
+        .admin_service()
+        .update_user(&claims_for(&caller), id, demotion, &Origin::default())
+        .await
+        .expect("updated");
+
+    assert_eq!(updated.role, Role::User);
+}
+
+#[tokio::test]
+async fn an_administrator_demoted_before_the_unit_locked_them_changes_nothing() {
+    let caller = admin();
+    let mut ports = ports_for(&caller);
+    let other_admin = admin().id;
+    ports
+        .unit
+        .users
+        .expect_lock_active_admins()
+        .returning(move || Ok(vec![other_admin]));
+    ports.unit.users.expect_update().never();
+    ports.unit.users.expect_delete().never();
+    ports.unit.sessions.expect_end_all().never();
+    let journal = ports.journal.clone();
+    let admin = ports.admin_service();
+    let target = registered_user("p").id;
+
+    let updated = admin
+        .update_user(&claims_for(&caller), target, disable(), &Origin::default())
+        .await
+        .expect_err("refused");
+    let deleted = admin
+        .delete_user(&claims_for(&caller), target, None, &Origin::default())
+        .await
+        .expect_err("refused");
+
+    assert!(is_admin_only(&updated), "{updated:?}");
+    assert!(is_admin_only(&deleted), "{deleted:?}");
     assert_eq!(*journal.lock().expect("journal"), ["rollback", "rollback"]);
 }

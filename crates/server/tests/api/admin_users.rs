@@ -295,6 +295,44 @@ async fn disabling_a_user_refuses_their_tokens_at_once() {
 }
 
 #[tokio::test]
+async fn demoting_an_administrator_ends_the_sessions_whose_tokens_say_admin() {
+    let app = spawn_app().await;
+    let (_, admin) = app.new_admin().await;
+    let (demoted_id, demoted) = app.new_admin().await;
+
+    let response = app
+        .request(
+            Method::PATCH,
+            &format!("/v1/users/{demoted_id}"),
+            &admin.access,
+        )
+        .json(&json!({"role": "user"}))
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_error(
+        app.get_with_token("/v1/users/me", &demoted.access).await,
+        StatusCode::UNAUTHORIZED,
+        "AuthenticationError",
+    )
+    .await;
+    assert_error(
+        app.refresh(&demoted.refresh).await,
+        StatusCode::UNAUTHORIZED,
+        "AuthenticationError",
+    )
+    .await;
+    assert_eq!(
+        app.get_with_token("/v1/users/me", &admin.access)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn the_last_active_administrator_stays_even_when_two_demote_each_other_at_once() {
     let app = spawn_app().await;
     let (only, admin) = app.new_admin().await;
