@@ -1,7 +1,7 @@
 use domain::audit::{AuditAction, Origin};
 use domain::auth::AccessClaims;
 use domain::session::EndReason;
-use domain::user::{AccountField, Role, User, UserChanges, UserFilter, UserStatus};
+use domain::user::{AccountField, Role, User, UserChanges, UserFilter, UserId, UserStatus};
 
 use super::{UserChange, UserQuery};
 use crate::error::{AppError, Conflict, Forbidden, Rejection};
@@ -21,6 +21,29 @@ fn ports_for(caller: &User) -> Ports {
         .users
         .expect_find_by_id()
         .returning(move |_| Ok(Some(stored.clone())));
+    ports
+}
+
+/// Ports where the administrator `caller` changes `before` into `after`,
+/// the unit locking `admins` as the active administrators.
+fn ports_changing(caller: &User, admins: Vec<UserId>, before: &User, after: User) -> Ports {
+    let mut ports = ports_for(caller);
+    ports
+        .unit
+        .users
+        .expect_lock_active_admins()
+        .returning(move || Ok(admins.clone()));
+    let before = before.clone();
+    ports
+        .unit
+        .users
+        .expect_lock_by_id()
+        .returning(move |_| Ok(Some(before.clone())));
+    ports
+        .unit
+        .users
+        .expect_update()
+        .returning(move |_, _, _, _| Ok(after.clone()));
     ports
 }
 
@@ -129,31 +152,11 @@ async fn a_cursor_the_service_did_not_seal_is_rejected_before_any_listing() {
 #[tokio::test]
 async fn disabling_an_account_ends_its_sessions_and_records_the_change() {
     let caller = admin();
-    let mut ports = ports_for(&caller);
     let target = registered_user("p");
     let id = target.id;
-    let admins = vec![caller.id];
-    ports
-        .unit
-        .users
-        .expect_lock_active_admins()
-        .returning(move || Ok(admins.clone()));
-    let before = target.clone();
-    ports
-        .unit
-        .users
-        .expect_lock_by_id()
-        .returning(move |_| Ok(Some(before.clone())));
-    ports
-        .unit
-        .users
-        .expect_update()
-        .returning(move |_, _, _, _| {
-            let mut after = target.clone();
-            after.status = UserStatus::Disabled;
-            after.version = 2;
-            Ok(after)
-        });
+    let mut after = target.clone();
+    (after.status, after.version) = (UserStatus::Disabled, 2);
+    let mut ports = ports_changing(&caller, vec![caller.id], &target, after);
     ports
         .unit
         .sessions
@@ -244,29 +247,11 @@ async fn the_last_active_administrator_cannot_be_disabled_or_deleted() {
 #[tokio::test]
 async fn demoting_an_administrator_ends_the_sessions_that_carry_the_role() {
     let caller = admin();
-    let mut ports = ports_for(&caller);
     let target = admin();
-    let (id, admins) = (target.id, vec![caller.id, target.id]);
-    ports
-        .unit
-        .users
-        .expect_lock_active_admins()
-        .returning(move || Ok(admins.clone()));
-    let before = target.clone();
-    ports
-        .unit
-        .users
-        .expect_lock_by_id()
-        .returning(move |_| Ok(Some(before.clone())));
-    ports
-        .unit
-        .users
-        .expect_update()
-        .returning(move |_, _, _, _| {
-            let mut after = target.clone();
-            after.role = Role::User;
-            Ok(after)
-        });
+    let id = target.id;
+    let mut after = target.clone();
+    after.role = Role::User;
+    let mut ports = ports_changing(&caller, vec![caller.id, id], &target, after);
     ports
         .unit
         .sessions
