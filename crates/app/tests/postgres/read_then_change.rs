@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use adapters_postgres::{Database, PgReads, PgTransactor, Thresholds};
 use app::admin::{AdminService, UserChange};
-use app::auth::{AuthPolicy, AuthPorts, AuthService, PasswordChange, Promotion};
-use app::error::AppError;
+use app::auth::{AuthPolicy, AuthPorts, AuthService, Credentials, PasswordChange, Promotion};
+use app::error::{AppError, AuthFailure};
 use app::transaction::{RetryPolicy, Transactions};
 use app::users::{ProfileChange, UserService};
 use domain::audit::{AuditAction, AuditFilter, FieldChange, Origin};
@@ -17,7 +17,7 @@ use domain::ports::{
     AuditReads, MockCursorSigner, MockPasswordHasher, MockPasswordStrength, MockRefreshSecrets,
     MockTokenIssuer, TransactionOptions, UserReads,
 };
-use domain::session::{SessionId, SessionLifetime};
+use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
 use domain::throttle::ThrottleRule;
 use domain::user::{AccountField, DisplayName, Role, User, UserChanges};
 use sqlx::PgPool;
@@ -146,11 +146,17 @@ impl Store {
     fn auth(&self) -> AuthService {
         let mut hasher = MockPasswordHasher::new();
         hasher.expect_verify().returning(|_, _| Ok(true));
+        hasher.expect_needs_rehash().return_const(false);
         hasher
             .expect_hash()
             .returning(|_| Ok(PasswordHash::parse(NEW_HASH.to_owned()).expect("PHC")));
         let mut strength = MockPasswordStrength::new();
         strength.expect_check().returning(|_, _, _| Ok(()));
+        let mut secrets = MockRefreshSecrets::new();
+        secrets.expect_generate().returning(|| {
+            let secret = RefreshSecret::parse(&"s".repeat(RefreshSecret::ENCODED_LEN));
+            (secret.expect("valid"), SecretDigest::from_bytes([7; 32]))
+        });
         let rule = ThrottleRule {
             threshold: 5,
             window: Duration::hours(1),
@@ -167,7 +173,7 @@ impl Store {
                 hasher: Arc::new(hasher),
                 strength: Arc::new(strength),
                 tokens: Arc::new(MockTokenIssuer::new()),
-                secrets: Arc::new(MockRefreshSecrets::new()),
+                secrets: Arc::new(secrets),
                 clock: Arc::new(TokioClock),
                 outcomes: Arc::new(Recorded::default()),
             },
@@ -371,5 +377,40 @@ fn a_password_change_keeps_a_hash_that_changed_while_the_new_one_was_made() {
             .expect("read")
             .expect("found");
         assert_eq!(stored.password_hash.expose(), meanwhile);
+    });
+}
+
+#[test]
+fn a_sign_in_racing_a_password_change_opens_no_session() {
+    test_db::run(async {
+        let store = Store::new().await;
+        let ada = store.account(Role::User).await;
+        let changed = "$argon2id$v=19$m=19456,t=2,p=1$Y2hhbmdlZA$Y2hhbmdlZA";
+        let other = store.change_elsewhere(&ada, "password_hash", changed).await;
+        let (auth, origin) = (store.auth(), Origin::default());
+        let credentials = Credentials {
+            email: ada.email.clone(),
+            password: Password::parse("the old password".to_owned()).expect("valid"),
+        };
+
+        let (outcome, ()) = tokio::join!(
+            auth.login(credentials, &origin),
+            store.commit_once_waited_for(other),
+        );
+
+        let error = outcome.expect_err("refused");
+        assert!(
+            matches!(
+                error,
+                AppError::Unauthenticated(AuthFailure::InvalidCredentials)
+            ),
+            "{error:?}"
+        );
+        let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1")
+            .bind(ada.id.as_uuid())
+            .fetch_one(&store.pool)
+            .await
+            .expect("counted");
+        assert_eq!(sessions, 0);
     });
 }

@@ -127,7 +127,10 @@ impl AuthService {
         }
     }
 
-    /// Opens a session for `user` after a successful sign-in.
+    /// Opens a session for `user` after a successful sign-in, if the
+    /// account is still as it was verified: a password change or a disable
+    /// that committed while the password was checked ended every session,
+    /// and a session opened after it must not survive it.
     async fn open_session(
         &self,
         user: User,
@@ -154,6 +157,18 @@ impl AuthService {
             .ports
             .transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                // Locked, so that a password change or a disable waits for
+                // this session and then ends it, or has already committed
+                // and is seen here.
+                let now_stored = unit.users().lock_by_id(user.id).await?;
+                let Some(stored) =
+                    now_stored.filter(|stored| stored.password_hash == user.password_hash)
+                else {
+                    return Err(AppError::Unauthenticated(AuthFailure::InvalidCredentials).into());
+                };
+                if !stored.is_active() {
+                    return Err(AppError::Forbidden(Forbidden::AccountDisabled).into());
+                }
                 if let Some(upgraded) = upgraded {
                     unit.users()
                         .upgrade_password_hash(user.id, &user.password_hash, upgraded)

@@ -30,9 +30,21 @@ fn origin() -> Origin {
 /// Ports where `ada@example.com` exists with [`PASSWORD`] and `status`,
 /// and nothing is locked.
 fn ports_with_account(status: UserStatus) -> (Ports, User) {
+    ports_with_account_then(status, |user| user)
+}
+
+/// As [`ports_with_account`], the unit that opens the session finding the
+/// account as `meanwhile` made it.
+fn ports_with_account_then(status: UserStatus, meanwhile: fn(User) -> User) -> (Ports, User) {
     let mut ports = Ports::new();
     let mut user = registered_user(PASSWORD);
     user.status = status;
+    let locked = meanwhile(user.clone());
+    ports
+        .unit
+        .users
+        .expect_lock_by_id()
+        .returning(move |_| Ok(Some(locked.clone())));
     let stored = user.clone();
     ports
         .users
@@ -359,4 +371,41 @@ async fn an_unreachable_store_is_unavailable_not_invalid_credentials() {
         .expect_err("fails");
 
     assert!(matches!(error, AppError::Unavailable(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_password_changed_or_an_account_disabled_while_the_password_was_checked_opens_no_session()
+{
+    let changed = |mut user: User| {
+        user.password_hash = hash_of("the owner's new password");
+        user
+    };
+    let disabled = |mut user: User| {
+        user.status = UserStatus::Disabled;
+        user
+    };
+    let mut refusals = Vec::new();
+    for meanwhile in [changed as fn(User) -> User, disabled] {
+        let (mut ports, _) = ports_with_account_then(UserStatus::Active, meanwhile);
+        ports.fixed_secrets();
+        ports.unit.sessions.expect_insert().never();
+        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
+        let journal = ports.journal.clone();
+
+        let error = ports
+            .auth()
+            .login(credentials(PASSWORD), &origin())
+            .await
+            .expect_err("refused");
+
+        assert_eq!(*journal.lock().expect("journal"), ["rollback"]);
+        refusals.push(error);
+    }
+
+    assert!(is_invalid_credentials(&refusals[0]), "{:?}", refusals[0]);
+    assert!(
+        matches!(refusals[1], AppError::Forbidden(Forbidden::AccountDisabled)),
+        "{:?}",
+        refusals[1]
+    );
 }
