@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::web::{self, Data, PathConfig, PayloadConfig};
 use actix_web::{App, HttpServer};
 use app::admin::AdminService;
@@ -77,6 +78,24 @@ pub fn app(
         .configure(routes::configure)
         .default_service(web::to(routes::no_route))
         .wrap(from_fn(around_request))
+        // Outermost, so that the answers the middleware itself makes (a
+        // caught panic's) carry them too.
+        .wrap(transport_headers())
+}
+
+/// Headers every response carries unless its route set its own: no
+/// content sniffing; no caching, since most responses carry account data
+/// or tokens (the key set and the documentation say how they may be
+/// cached); and a policy that lets a JSON answer load nothing, run
+/// nothing and be framed nowhere (the documentation page has its own).
+fn transport_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
 }
 
 /// Serves the application on `listener` until SIGINT or SIGTERM, then stops

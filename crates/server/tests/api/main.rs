@@ -24,4 +24,5 @@ mod refresh;
 mod register;
 mod rehash;
 mod sessions;
+mod transport;
 mod users;
