@@ -52,13 +52,23 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long in-flight requests may run once shutdown has begun.
     pub shutdown_timeout: Duration,
+    /// Connections each worker serves at once; more wait to be accepted.
+    pub max_connections_per_worker: usize,
+    /// How long a request body may take to arrive once its head has.
+    pub body_timeout: Duration,
 }
+
+/// How long a request body may take to arrive, for the extractors that
+/// read one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyTimeout(pub(crate) Duration);
 
 /// The application: every route of the v1 API, the limits, and the
 /// middleware that gives every response a request id and every failure the
 /// contract's body.
 pub fn app(
     state: ApiState,
+    body_timeout: Duration,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -72,6 +82,7 @@ pub fn app(
         .app_data(Data::new(state.metrics.clone()))
         .app_data(Data::new(state))
         .app_data(PayloadConfig::new(MAX_BODY_BYTES))
+        .app_data(BodyTimeout(body_timeout))
         .app_data(PathConfig::default().error_handler(|_, _| {
             ApiError::validation(vec![FieldIssue::new("id", "must be a UUID")]).into()
         }))
@@ -111,8 +122,10 @@ pub fn serve(
     settings: &ServerSettings,
 ) -> std::io::Result<Server> {
     routes::docs::render_document();
-    let server = HttpServer::new(move || app(state.clone()))
+    let body_timeout = settings.body_timeout;
+    let server = HttpServer::new(move || app(state.clone(), body_timeout))
         .workers(settings.workers)
+        .max_connections(settings.max_connections_per_worker)
         // A client that closes its side has hung up, not merely finished
         // sending: its request is cancelled where it stands, so that a
         // flood of abandoned sign-ins never reaches the password hasher.

@@ -11,6 +11,7 @@ pub(crate) enum ErrorKind {
     MethodNotAllowed,
     Conflict,
     PreconditionFailed,
+    RequestTimeout,
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimit,
@@ -20,7 +21,7 @@ pub(crate) enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for the OpenAPI document.
-    pub(crate) const ALL: [Self; 12] = [
+    pub(crate) const ALL: [Self; 13] = [
         Self::Validation,
         Self::Authentication,
         Self::Forbidden,
@@ -28,6 +29,7 @@ impl ErrorKind {
         Self::MethodNotAllowed,
         Self::Conflict,
         Self::PreconditionFailed,
+        Self::RequestTimeout,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::RateLimit,
@@ -44,6 +46,7 @@ impl ErrorKind {
             Self::MethodNotAllowed => "MethodNotAllowedError",
             Self::Conflict => "ConflictError",
             Self::PreconditionFailed => "PreconditionFailedError",
+            Self::RequestTimeout => "RequestTimeoutError",
             Self::PayloadTooLarge => "PayloadTooLargeError",
             Self::UnsupportedMediaType => "UnsupportedMediaTypeError",
             Self::RateLimit => "RateLimitError",
@@ -61,6 +64,7 @@ impl ErrorKind {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimit => StatusCode::TOO_MANY_REQUESTS,
@@ -78,6 +82,9 @@ impl ErrorKind {
                 Self::MethodNotAllowed,
                 "this path does not support this method",
             ),
+            StatusCode::REQUEST_TIMEOUT => {
+                (Self::RequestTimeout, "the request did not arrive in time")
+            }
             StatusCode::PAYLOAD_TOO_LARGE => {
                 (Self::PayloadTooLarge, "the request body is too large")
             }
@@ -128,11 +135,12 @@ mod tests {
                 ErrorKind::MethodNotAllowed => 4,
                 ErrorKind::Conflict => 5,
                 ErrorKind::PreconditionFailed => 6,
-                ErrorKind::PayloadTooLarge => 7,
-                ErrorKind::UnsupportedMediaType => 8,
-                ErrorKind::RateLimit => 9,
-                ErrorKind::Internal => 10,
-                ErrorKind::ServiceUnavailable => 11,
+                ErrorKind::RequestTimeout => 7,
+                ErrorKind::PayloadTooLarge => 8,
+                ErrorKind::UnsupportedMediaType => 9,
+                ErrorKind::RateLimit => 10,
+                ErrorKind::Internal => 11,
+                ErrorKind::ServiceUnavailable => 12,
             };
             assert_eq!(position, expected, "{kind:?}");
         }

@@ -1,5 +1,7 @@
 //! JSON request bodies: content type, size, shape and rules.
 
+use std::time::Duration;
+
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::web::Bytes;
@@ -9,6 +11,7 @@ use serde::de::DeserializeOwned;
 use validator::Validate;
 
 use crate::error::{ApiError, ErrorKind};
+use crate::server::BodyTimeout;
 
 /// A JSON body that was `application/json`, at most the configured size
 /// (64 KiB, refused from `Content-Length` before it is read), well-formed,
@@ -21,6 +24,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_json = is_json(request);
+        let timeout = request.app_data::<BodyTimeout>().map(|timeout| timeout.0);
         // Reads at most the `PayloadConfig` limit, and nothing when the
         // declared length is already over it.
         let body = Bytes::from_request(request, payload);
@@ -28,7 +32,13 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
             if !is_json {
                 return Err(not_json());
             }
-            let bytes = body.await.map_err(|error| payload_error(&error))?;
+            let body = match timeout {
+                Some(timeout) => tokio::time::timeout(timeout, body)
+                    .await
+                    .map_err(|_| too_slow(timeout))?,
+                None => body.await,
+            };
+            let bytes = body.map_err(|error| payload_error(&error))?;
             // serde would also take a struct from a JSON array.
             if bytes.trim_ascii_start().first() != Some(&b'{') {
                 return Err(ApiError::new(
@@ -73,6 +83,17 @@ pub(crate) fn not_json() -> ApiError {
     ApiError::new(
         ErrorKind::UnsupportedMediaType,
         "the request body must be application/json",
+    )
+}
+
+/// The 408 for a body that did not arrive in time.
+fn too_slow(timeout: Duration) -> ApiError {
+    ApiError::new(
+        ErrorKind::RequestTimeout,
+        format!(
+            "the request body did not arrive within {} seconds",
+            timeout.as_secs()
+        ),
     )
 }
 

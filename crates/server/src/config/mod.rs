@@ -85,6 +85,18 @@ pub struct Config {
     #[arg(long, env = "DOORMAN_HTTP_WORKERS")]
     pub http_workers: Option<NonZeroUsize>,
 
+    /// Most connections that each HTTP worker serves at once; further ones
+    /// wait in the listen queue until one closes.
+    #[arg(long, env = "DOORMAN_HTTP_MAX_CONNECTIONS_PER_WORKER", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub http_max_connections_per_worker: u32,
+
+    /// Seconds a request body may take to arrive whole, once its headers
+    /// have; a slower one is answered 408 and its connection closed.
+    #[arg(long, env = "DOORMAN_HTTP_BODY_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub http_body_timeout_secs: u64,
+
     /// Seconds that in-flight requests may take to finish once a shutdown
     /// (SIGTERM, Ctrl-C) has begun.
     #[arg(long, env = "DOORMAN_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]

@@ -152,6 +152,9 @@ impl Config {
         ServerSettings {
             workers: self.http_workers.unwrap_or_else(cpus).get(),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+            max_connections_per_worker: usize::try_from(self.http_max_connections_per_worker)
+                .unwrap_or(usize::MAX),
+            body_timeout: Duration::from_secs(self.http_body_timeout_secs),
         }
     }
 }
