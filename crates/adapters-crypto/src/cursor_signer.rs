@@ -3,14 +3,18 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::ports::CursorSigner;
+use hkdf::Hkdf;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use secrecy::zeroize::Zeroizing;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::signing_key::{InvalidSigningKey, SigningKey};
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// What the derived key is for, as HKDF's `info`.
+const PURPOSE: &[u8] = b"doorman pagination cursors v1";
 
 /// Seals cursors as `<payload>.<tag>`, both in unpadded base64url, the tag
 /// an HMAC-SHA-256 of the payload.
@@ -33,11 +37,12 @@ impl HmacCursorSigner {
     /// key never causes.
     pub fn derived_from(signing_key: &SigningKey) -> Result<Self, InvalidSigningKey> {
         let der = Zeroizing::new(signing_key.pkcs8_der()?);
-        let mut hasher = Sha256::new();
-        hasher.update(b"doorman pagination cursors v1\0");
-        hasher.update(&*der);
         let mut key = Zeroizing::new([0; 64]);
-        key[..32].copy_from_slice(&hasher.finalize());
+        // HKDF rather than a bare hash of the key: the standard way to
+        // take a key of its own, by purpose, from key material.
+        Hkdf::<Sha256>::new(None, &der)
+            .expand(PURPOSE, &mut key[..32])
+            .map_err(|_| InvalidSigningKey)?;
         Ok(Self { key })
     }
 
@@ -92,6 +97,28 @@ mod tests {
             cursor
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        );
+    }
+
+    #[test]
+    fn the_key_is_the_hkdf_of_the_signing_key_for_cursors_only() {
+        let signing_key = SigningKey::generate();
+        let der = signing_key.pkcs8_der().expect("encodes");
+        let mut expected = [0; 32];
+        Hkdf::<Sha256>::new(None, &der)
+            .expand(b"doorman pagination cursors v1", &mut expected)
+            .expect("32 bytes");
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&expected).expect("any length");
+        mac.update(b"page");
+
+        let cursor = HmacCursorSigner::derived_from(&signing_key)
+            .expect("derives")
+            .seal(b"page");
+
+        let tag = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        assert_eq!(
+            cursor.split_once('.').map(|(_, tag)| tag),
+            Some(tag.as_str())
         );
     }
 

@@ -21,6 +21,8 @@ use self::verified::VerifiedTokens;
 use crate::signing_key::{InvalidSigningKey, SigningKey};
 use crate::verification_key::VerificationKey;
 
+/// The `typ` of the access tokens' header.
+const TOKEN_TYPE: &str = "JWT";
 /// Allowed disagreement between the clocks of the replicas.
 const CLOCK_SKEW: Duration = Duration::seconds(30);
 /// Verified tokens kept: a token per signed-in client of a busy replica,
@@ -142,6 +144,7 @@ impl TokenIssuer for Ed25519AccessTokens {
         now: OffsetDateTime,
     ) -> Result<IssuedAccessToken, TokenError> {
         let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some(TOKEN_TYPE.to_owned());
         header.kid = Some(self.key_id.clone());
         let claims = Claims {
             sub: user.id.as_uuid(),
@@ -186,6 +189,11 @@ impl Ed25519AccessTokens {
         let invalid = |reason: &str| TokenError::Invalid(reason.to_owned().into());
         let header = jsonwebtoken::decode_header(token)
             .map_err(|error| TokenError::Invalid(error.into()))?;
+        // Only what this service issues: another kind of JWT that a key of
+        // ours might have signed is not an access token.
+        if header.typ.as_deref() != Some(TOKEN_TYPE) {
+            return Err(invalid("not of the type this service issues"));
+        }
         let decoding_key = header
             .kid
             .as_deref()

@@ -289,3 +289,27 @@ fn unsigned_altered_and_malformed_tokens_are_invalid() {
         assert!(is_invalid(&tokens.verify(bad, NOW)), "{bad:?} accepted");
     }
 }
+
+#[test]
+fn a_token_of_another_type_is_invalid_even_when_signed_by_our_key() {
+    let key = SigningKey::generate();
+    let tokens = tokens(&key, settings());
+    let claims = serde_json::json!({
+        "sub": Uuid::now_v7(), "sid": Uuid::now_v7(), "role": "admin",
+        "iat": NOW.unix_timestamp(), "exp": (NOW + Duration::minutes(5)).unix_timestamp(),
+        "iss": "doorman", "aud": "doorman-api",
+    });
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(key.key_id().to_owned());
+    let encoding = EncodingKey::from_ed_der(&key.pkcs8_der().expect("encodes"));
+    let typed = |typ: Option<&str>| {
+        let mut header = header.clone();
+        header.typ = typ.map(str::to_owned);
+        jsonwebtoken::encode(&header, &claims, &encoding).expect("signed")
+    };
+
+    assert!(tokens.verify(&typed(Some("JWT")), NOW).is_ok());
+    for other in [Some("id+jwt"), Some("logout+jwt"), None] {
+        assert!(is_invalid(&tokens.verify(&typed(other), NOW)), "{other:?}");
+    }
+}
