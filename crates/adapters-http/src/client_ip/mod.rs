@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
+use std::sync::Once;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::X_FORWARDED_FOR;
@@ -121,7 +122,43 @@ impl TrustedProxies {
             .get_all(X_FORWARDED_FOR)
             .map(|value| String::from_utf8_lossy(value.as_bytes()))
             .collect();
+        if self.looks_like_an_unlisted_proxy(peer, !lines.is_empty()) {
+            UNLISTED_PROXY_WARNING.call_once(|| {
+                // No address: it is personal data, and the setting is the
+                // point.
+                tracing::warn!(
+                    "X-Forwarded-For arrived from a private address that is not a trusted \
+                     proxy: behind a proxy or an ingress, set DOORMAN_TRUSTED_PROXIES, or \
+                     every client counts as the proxy (this is said once)"
+                );
+            });
+        }
         Some(self.client_ip(peer, lines.iter().map(AsRef::as_ref)))
+    }
+
+    /// Whether a request from `peer` that carried `X-Forwarded-For` (or
+    /// not) is the likely sign of a proxy missing from the list: clients on
+    /// the internet do not come from private addresses, proxies do.
+    fn looks_like_an_unlisted_proxy(&self, peer: IpAddr, forwarded: bool) -> bool {
+        let peer = peer.to_canonical();
+        forwarded && !self.trusts(peer) && is_private(peer)
+    }
+}
+
+/// The warning of a proxy missing from the list, given once per process.
+static UNLISTED_PROXY_WARNING: Once = Once::new();
+
+/// Loopback, private (RFC 1918, shared 100.64.0.0/10), link-local, or IPv6
+/// unique-local: where proxies and ingresses live, and internet clients do
+/// not.
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let shared = Ipv4Net::new(std::net::Ipv4Addr::new(100, 64, 0, 0), 10)
+                .is_ok_and(|network| network.contains(&v4));
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || shared
+        }
+        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
     }
 }
 

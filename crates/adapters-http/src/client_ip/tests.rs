@@ -286,3 +286,35 @@ fn a_request_without_a_peer_address_has_no_client_ip() {
         .to_http_request();
     assert_eq!(proxies("10.0.0.0/8").client_ip_of(&request), None);
 }
+
+#[test]
+fn a_forwarded_header_from_an_unlisted_private_address_suggests_a_missing_proxy() {
+    let none = TrustedProxies::default();
+    let listed = proxies("10.0.0.0/8");
+    for private in [
+        "10.1.2.3",
+        "192.168.0.9",
+        "172.16.4.4",
+        "127.0.0.1",
+        "100.64.1.1",
+        "fd00::7",
+        "::ffff:10.0.0.1",
+        "fe80::1",
+    ] {
+        assert!(
+            none.looks_like_an_unlisted_proxy(ip(private), true),
+            "{private}"
+        );
+        assert!(
+            !none.looks_like_an_unlisted_proxy(ip(private), false),
+            "{private}"
+        );
+    }
+    assert!(!listed.looks_like_an_unlisted_proxy(ip("10.1.2.3"), true));
+    for public in ["203.0.113.9", "2001:db8::1", "8.8.8.8"] {
+        assert!(
+            !none.looks_like_an_unlisted_proxy(ip(public), true),
+            "{public}"
+        );
+    }
+}
