@@ -184,6 +184,15 @@ fn in_contract_shape(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxB
 fn log_completion(status: StatusCode, api_error: Option<&ApiError>, started: Instant) {
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     match api_error {
+        // A 503 is the answer the service means to give when it is
+        // saturated or a dependency is down: worth a warning, and the
+        // metrics and readiness say how long it lasts.
+        Some(error) if status == StatusCode::SERVICE_UNAVAILABLE => tracing::warn!(
+            duration_ms,
+            error = %error,
+            error.cause = cause_chain(error).as_deref(),
+            "request refused: unavailable"
+        ),
         Some(error) if status.is_server_error() => tracing::error!(
             duration_ms,
             error = %error,
