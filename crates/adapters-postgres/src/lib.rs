@@ -11,6 +11,7 @@
 
 mod audit;
 mod database;
+mod devices;
 mod error;
 mod instants;
 mod lease;

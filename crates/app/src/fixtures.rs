@@ -10,14 +10,14 @@ use domain::error::RepoError;
 use domain::outcome::{AuthOperation, AuthOutcome, PurgedKind, TransactionOutcome};
 use domain::password::PasswordHash;
 use domain::ports::{
-    AuditLog, MockAuditLog, MockAuditReads, MockClock, MockCursorSigner, MockPasswordHasher,
-    MockPasswordStrength, MockRefreshSecrets, MockSessionReads, MockSessionRepository,
-    MockSessionRotations, MockThrottleReads, MockThrottleRepository, MockTokenIssuer,
-    MockUserReads, MockUserRepository, Outcomes, SessionRepository, ThrottleRepository,
-    TransactionOptions, Transactor, UnitOfWork, UserRepository,
+    AuditLog, DeviceRepository, MockAuditLog, MockAuditReads, MockClock, MockCursorSigner,
+    MockDeviceRepository, MockPasswordHasher, MockPasswordStrength, MockRefreshSecrets,
+    MockSessionReads, MockSessionRepository, MockSessionRotations, MockThrottleRepository,
+    MockTokenIssuer, MockUserReads, MockUserRepository, Outcomes, SessionRepository,
+    ThrottleRepository, TransactionOptions, Transactor, UnitOfWork, UserRepository,
 };
 use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
-use domain::throttle::ThrottleRule;
+use domain::throttle::{Attempt, NetworkPrefixes, ThrottleRule};
 use domain::user::{DisplayName, Email, NewUser, Role, User, UserId, UserStatus};
 use secrecy::SecretString;
 use time::macros::datetime;
@@ -35,6 +35,7 @@ use crate::users::UserService;
 pub struct UnitRepositories {
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
+    pub devices: MockDeviceRepository,
     pub throttles: MockThrottleRepository,
     pub audit: MockAuditLog,
 }
@@ -90,7 +91,6 @@ pub struct Ports {
     pub cursors: MockCursorSigner,
     pub sessions: MockSessionReads,
     pub rotations: MockSessionRotations,
-    pub throttles: MockThrottleReads,
     pub unit: UnitRepositories,
     pub hasher: MockPasswordHasher,
     pub strength: MockPasswordStrength,
@@ -110,7 +110,6 @@ impl Ports {
             cursors: MockCursorSigner::new(),
             sessions: MockSessionReads::new(),
             rotations: MockSessionRotations::new(),
-            throttles: MockThrottleReads::new(),
             unit: UnitRepositories::default(),
             hasher: MockPasswordHasher::new(),
             strength: MockPasswordStrength::new(),
@@ -160,7 +159,6 @@ impl Ports {
                 users: Arc::new(self.users),
                 sessions: Arc::new(self.sessions),
                 rotations: Arc::new(self.rotations),
-                throttles: Arc::new(self.throttles),
                 transactions,
                 hasher: Arc::new(self.hasher),
                 strength: Arc::new(self.strength),
@@ -202,11 +200,13 @@ impl Ports {
         Housekeeping::new(Arc::new(transactor), clock, policy, self.outcomes)
     }
 
-    /// No address or client is locked.
+    /// Nothing is locked: every attempt is counted as the first of its
+    /// window.
     pub fn nothing_locked(&mut self) {
-        self.throttles
-            .expect_locked_until()
-            .returning(|_, _| Ok(None));
+        self.unit
+            .throttles
+            .expect_reserve()
+            .returning(|_, _, _| Ok(Attempt::Counted(1)));
     }
 
     /// Every unit of work records its audit events without complaint.
@@ -232,8 +232,9 @@ impl Ports {
     }
 }
 
-/// The limits the tests run under: five failures per address, twenty per
-/// client, three registrations per client.
+/// The limits the tests run under: five failures per address and per
+/// device, twenty per network and forty per wide network, three
+/// registrations per network and six per wide network.
 pub fn policy() -> AuthPolicy {
     let rule = |threshold| ThrottleRule {
         threshold,
@@ -247,9 +248,14 @@ pub fn policy() -> AuthPolicy {
             idle: Duration::days(7),
             grace: Duration::seconds(10),
         },
+        device_lifetime: Duration::days(90),
         login_per_account: rule(5),
-        login_per_ip: rule(20),
-        registration_per_ip: rule(3),
+        login_per_device: rule(5),
+        login_per_network: rule(20),
+        login_per_wide_network: rule(40),
+        registration_per_network: rule(3),
+        registration_per_wide_network: rule(6),
+        networks: NetworkPrefixes::DEFAULT,
     }
 }
 
@@ -281,6 +287,10 @@ impl UnitOfWork for FakeUnit {
 
     fn sessions(&self) -> &dyn SessionRepository {
         &self.repositories.sessions
+    }
+
+    fn devices(&self) -> &dyn DeviceRepository {
+        &self.repositories.devices
     }
 
     fn throttles(&self) -> &dyn ThrottleRepository {

@@ -1,4 +1,5 @@
-//! Removing what has served its time: ended and expired sessions, attempt
+//! Removing what has served its time: ended and expired sessions, expired
+//! device tokens, attempt
 //! counters whose window and lock are over, and audit events past their
 //! retention.
 
@@ -47,6 +48,8 @@ pub struct PurgePolicy {
 pub struct Purged {
     /// Sessions deleted.
     pub sessions: u64,
+    /// Device tokens deleted.
+    pub devices: u64,
     /// Attempt counters deleted.
     pub throttles: u64,
     /// Audit events deleted.
@@ -83,6 +86,7 @@ impl Housekeeping {
         let now = self.clock.now();
         Ok(Purged {
             sessions: self.in_batches(PurgedKind::Sessions, now).await?,
+            devices: self.in_batches(PurgedKind::Devices, now).await?,
             throttles: self.in_batches(PurgedKind::Throttles, now).await?,
             audit_events: self.in_batches(PurgedKind::AuditEvents, now).await?,
         })
@@ -119,6 +123,7 @@ async fn purge_batch(
 ) -> Result<u64, RepoError> {
     match kind {
         PurgedKind::Sessions => unit.sessions().purge(now, policy.batch).await,
+        PurgedKind::Devices => unit.devices().purge(now, policy.batch).await,
         PurgedKind::Throttles => {
             unit.throttles()
                 .purge(now, policy.longest_throttle_window, policy.batch)
@@ -154,6 +159,13 @@ mod tests {
             .returning(move |_, _| Ok(batches.next().expect("three batches")));
         ports
             .unit
+            .devices
+            .expect_purge()
+            .withf(move |at, _| *at == now)
+            .times(1)
+            .returning(|_, _| Ok(2));
+        ports
+            .unit
             .throttles
             .expect_purge()
             .withf(|_, window, _| *window == Duration::hours(1))
@@ -180,17 +192,19 @@ mod tests {
             purged,
             Purged {
                 sessions: 237,
+                devices: 2,
                 throttles: 4,
                 audit_events: 0,
             }
         );
-        assert_eq!(*journal.lock().expect("journal"), ["commit"; 5]);
+        assert_eq!(*journal.lock().expect("journal"), ["commit"; 6]);
         assert_eq!(
             outcomes.purged(),
             [
                 (PurgedKind::Sessions, 100),
                 (PurgedKind::Sessions, 100),
                 (PurgedKind::Sessions, 37),
+                (PurgedKind::Devices, 2),
                 (PurgedKind::Throttles, 4),
                 (PurgedKind::AuditEvents, 0),
             ]

@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod device;
 pub mod error;
 pub mod outcome;
 pub mod password;

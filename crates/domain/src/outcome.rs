@@ -133,6 +133,8 @@ impl TransactionOutcome {
 pub enum PurgedKind {
     /// Ended and expired sessions.
     Sessions,
+    /// Expired device tokens.
+    Devices,
     /// Attempt counters whose window and lock are over.
     Throttles,
     /// Audit events past their retention.
@@ -141,5 +143,10 @@ pub enum PurgedKind {
 
 impl PurgedKind {
     /// Every kind, once.
-    pub const ALL: [Self; 3] = [Self::Sessions, Self::Throttles, Self::AuditEvents];
+    pub const ALL: [Self; 4] = [
+        Self::Sessions,
+        Self::Devices,
+        Self::Throttles,
+        Self::AuditEvents,
+    ];
 }

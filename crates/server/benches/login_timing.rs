@@ -27,7 +27,7 @@ async fn start(database: &TestDatabase) -> String {
         "--bind-address=127.0.0.1:0",
         "--http-workers=1",
         "--login-max-failures-per-account=1000000000",
-        "--login-max-failures-per-ip=1000000000",
+        "--login-max-failures-per-network=1000000000",
         "--log=off",
         "--metrics-bind-address=",
     ])

@@ -15,12 +15,16 @@ pub(crate) async fn every(interval: Duration, housekeeping: Housekeeping) {
     loop {
         ticks.tick().await;
         match housekeeping.purge().await {
-            Ok(purged) if purged.sessions + purged.throttles + purged.audit_events > 0 => {
+            Ok(purged)
+                if purged.sessions + purged.devices + purged.throttles + purged.audit_events
+                    > 0 =>
+            {
                 tracing::info!(
                     purged.sessions = purged.sessions,
+                    purged.devices = purged.devices,
                     purged.throttles = purged.throttles,
                     purged.audit_events = purged.audit_events,
-                    "purged ended sessions, spent attempt counters and old audit events"
+                    "purged ended sessions, expired device tokens, spent attempt counters and old audit events"
                 );
             }
             Ok(_) => {}

@@ -83,7 +83,6 @@ pub(crate) fn services(
             users: reads.clone(),
             sessions: reads.clone(),
             rotations: reads.clone(),
-            throttles: reads.clone(),
             transactions: transactions.clone(),
             hasher: Arc::new(hasher),
             strength: Arc::new(strength),

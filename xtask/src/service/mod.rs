@@ -105,9 +105,11 @@ impl Service {
             .env("DOORMAN_METRICS_BIND_ADDRESS", "")
             .env("DOORMAN_ARGON2_MEMORY_KIB", "1024")
             .env("DOORMAN_ARGON2_ITERATIONS", "1")
-            .env("DOORMAN_REGISTRATIONS_PER_IP", "1000000")
+            .env("DOORMAN_REGISTRATIONS_PER_NETWORK", "1000000")
             .env("DOORMAN_LOGIN_MAX_FAILURES_PER_ACCOUNT", "1000000")
-            .env("DOORMAN_LOGIN_MAX_FAILURES_PER_IP", "1000000")
+            .env("DOORMAN_LOGIN_MAX_FAILURES_PER_NETWORK", "1000000")
+            .env("DOORMAN_LOGIN_MAX_FAILURES_PER_WIDE_NETWORK", "1000000")
+            .env("DOORMAN_REGISTRATIONS_PER_WIDE_NETWORK", "1000000")
             .env("DOORMAN_SHUTDOWN_TIMEOUT_SECS", "5")
             .envs(self.env.iter().map(|(name, value)| (name, value)));
         command

@@ -5,6 +5,7 @@
 use std::fmt::{self, Display};
 
 use domain::audit::AuditAction;
+use domain::device::DeviceToken;
 use domain::password::{NewPassword, Password};
 use domain::session::RefreshToken;
 use domain::user::{DisplayName, Email, Role, UserId, UserStatus};
@@ -89,6 +90,12 @@ impl FromField for NewPassword {
 }
 
 impl FromField for RefreshToken {
+    fn from_field(text: String) -> Result<Self, String> {
+        Self::parse(&text).map_err(problem)
+    }
+}
+
+impl FromField for DeviceToken {
     fn from_field(text: String) -> Result<Self, String> {
         Self::parse(&text).map_err(problem)
     }

@@ -4,6 +4,7 @@ use actix_web::HttpResponse;
 use actix_web::http::header::LOCATION;
 use actix_web::web::Data;
 use app::auth::{Credentials, Registration};
+use domain::device::DeviceToken;
 use domain::password::{NewPassword, Password};
 use domain::session::RefreshToken;
 use domain::user::{DisplayName, Email};
@@ -67,6 +68,15 @@ pub(crate) struct LoginRequest {
     #[validate(custom(function = "Parsed::check"))]
     #[schema(value_type = String, format = Password, min_length = 1, max_length = 256)]
     password: Parsed<Password>,
+    /// The `deviceToken` of an earlier sign-in to this account, if the
+    /// client kept it: failures through it count against this device only,
+    /// so that the account's owner gets in while strangers are locked out.
+    /// An unknown, expired or revoked token, or another account's, vouches
+    /// for nothing (the sign-in is a stranger's), and is not an error.
+    #[validate(custom(function = "Parsed::check"))]
+    #[schema(value_type = Option<String>, pattern = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\.[A-Za-z0-9_-]{43}$",
+        example = TokenResponseBody::example_device_token)]
+    device_token: Option<Parsed<DeviceToken>>,
 }
 
 impl LoginRequest {
@@ -74,6 +84,7 @@ impl LoginRequest {
         Ok(Credentials {
             email: self.email.into_value()?,
             password: self.password.into_value()?,
+            device: self.device_token.map(Parsed::into_value).transpose()?,
         })
     }
 }

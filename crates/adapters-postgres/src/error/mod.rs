@@ -10,7 +10,7 @@ use sqlx::error::DatabaseError;
 use sqlx::postgres::PgDatabaseError;
 
 use crate::users::EMAIL_UNIQUE_INDEX;
-use crate::{audit, sessions, throttles, users};
+use crate::{audit, devices, sessions, throttles, users};
 
 /// The SQLSTATE of "cached plan must not change result type": a prepared
 /// statement outlived a change to the tables it reads.
@@ -142,6 +142,7 @@ fn checked_column(constraint: &str) -> Option<&'static str> {
         .iter()
         .chain(&sessions::CHECK_CONSTRAINTS)
         .chain(&throttles::CHECK_CONSTRAINTS)
+        .chain(&devices::CHECK_CONSTRAINTS)
         .chain(&audit::CHECK_CONSTRAINTS)
         .find(|(name, _)| *name == constraint)
         .map(|(_, column)| *column)

@@ -1,5 +1,5 @@
-//! The attempt counters and their locks: their SQL, and the read and
-//! unit-of-work ports on it.
+//! The attempt counters and their locks: their SQL, and the unit-of-work
+//! port on it.
 
 mod queries;
 #[cfg(test)]
@@ -7,41 +7,37 @@ mod tests;
 
 use async_trait::async_trait;
 use domain::error::RepoError;
-use domain::ports::{ThrottleReads, ThrottleRepository};
-use domain::throttle::ThrottleKey;
+use domain::ports::ThrottleRepository;
+use domain::throttle::{Attempt, ThrottleKey};
 use time::{Duration, OffsetDateTime};
 
-use crate::reads::PgReads;
 use crate::transaction::PgUnitOfWork;
-pub(crate) use queries::{clear, hit, lock, locked_until, purge};
+pub(crate) use queries::{clear, give_back, lock, purge, reserve};
 
 /// The named CHECK constraints of `throttles`, with the column each guards.
 pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 3] = [
     ("throttles_scope_known", "scope"),
     ("throttles_subject_length", "subject"),
-    ("throttles_attempts_positive", "attempts"),
+    ("throttles_attempts_not_negative", "attempts"),
 ];
 
 #[async_trait]
-impl ThrottleReads for PgReads {
-    async fn locked_until(
-        &self,
-        keys: &[ThrottleKey],
-        now: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, RepoError> {
-        locked_until(&mut self.lease().await?, keys, now).await
-    }
-}
-
-#[async_trait]
 impl ThrottleRepository for PgUnitOfWork {
-    async fn hit(
+    async fn reserve(
         &self,
         key: &ThrottleKey,
         now: OffsetDateTime,
         window: Duration,
-    ) -> Result<u32, RepoError> {
-        hit(&mut *self.lease().await?, key, now, window).await
+    ) -> Result<Attempt, RepoError> {
+        reserve(&mut *self.lease().await?, key, now, window).await
+    }
+
+    async fn give_back(
+        &self,
+        key: &ThrottleKey,
+        lock: Option<OffsetDateTime>,
+    ) -> Result<(), RepoError> {
+        give_back(&mut *self.lease().await?, key, lock).await
     }
 
     async fn lock(&self, key: &ThrottleKey, until: OffsetDateTime) -> Result<(), RepoError> {

@@ -3,55 +3,33 @@
 //! caller's clock.
 
 use domain::error::RepoError;
-use domain::throttle::ThrottleKey;
+use domain::throttle::{Attempt, ThrottleKey};
 use time::{Duration, OffsetDateTime};
 
 use crate::instants::before;
 use crate::lease::Lease;
-use crate::query::{Affected, One, Operation, Param, Redacted};
+use crate::query::{Affected, Nullable, Operation, Optional, Param, Redacted};
 
-pub(crate) async fn locked_until(
-    lease: &mut Lease,
-    keys: &[ThrottleKey],
-    now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, RepoError> {
-    let scopes: Vec<String> = keys.iter().map(|k| k.scope().as_str().to_owned()).collect();
-    let subjects: Vec<String> = keys.iter().map(|k| k.subject().to_owned()).collect();
-    let params: [Param<'_>; 2] = [("keys", &keys.len()), ("now", &now)];
-    let row = lease
-        .run(Operation::new("throttles.locked_until", &params), || {
-            One(sqlx::query!(
-                r#"SELECT max(t.locked_until) AS until
-                     FROM throttles AS t
-                     JOIN unnest($1::text[], $2::text[]) AS k (scope, subject)
-                       ON t.scope = k.scope AND t.subject = k.subject
-                    WHERE t.locked_until > $3"#,
-                &scopes,
-                &subjects,
-                now,
-            ))
-        })
-        .await?;
-    Ok(row.until)
-}
-
-/// One statement, so that concurrent attempts each count: the insert or
-/// the update of the existing row, under its lock.
-pub(crate) async fn hit(
+/// One statement counts, so that concurrent attempts serialise on the row
+/// lock: under read committed each waiting one re-reads the row as the one
+/// before left it, its lock included. A locked key is not updated (its row
+/// is locked all the same); a second statement, which sees what the first
+/// waited for, reads the lock's end.
+pub(crate) async fn reserve(
     lease: &mut Lease,
     key: &ThrottleKey,
     now: OffsetDateTime,
     window: Duration,
-) -> Result<u32, RepoError> {
+) -> Result<Attempt, RepoError> {
     let window_from = before(now, window)?;
     let params: [Param<'_>; 3] = [
         ("scope", &key.scope().as_str()),
         ("subject", &Redacted),
         ("now", &now),
     ];
-    let row = lease
-        .run(Operation::new("throttles.hit", &params), || {
-            One(sqlx::query!(
+    let counted = lease
+        .run(Operation::new("throttles.reserve", &params), || {
+            Optional(sqlx::query!(
                 r#"INSERT INTO throttles AS t (scope, subject, attempts, window_started_at)
                    VALUES ($1, $2, 1, $3)
                    ON CONFLICT (scope, subject) DO UPDATE
@@ -59,6 +37,7 @@ pub(crate) async fn hit(
                                           THEN 1 ELSE t.attempts + 1 END,
                           window_started_at = CASE WHEN t.window_started_at <= $4
                                                    THEN $3 ELSE t.window_started_at END
+                    WHERE t.locked_until IS NULL OR t.locked_until <= $3
                    RETURNING attempts"#,
                 key.scope().as_str(),
                 key.subject(),
@@ -67,9 +46,59 @@ pub(crate) async fn hit(
             ))
         })
         .await?;
-    u32::try_from(row.attempts).map_err(|error| {
-        RepoError::Internal(format!("stored attempts {} are invalid: {error}", row.attempts).into())
-    })
+    match counted.map(|row| row.attempts) {
+        Some(attempts) => u32::try_from(attempts)
+            .map(Attempt::Counted)
+            .map_err(|error| {
+                RepoError::Internal(
+                    format!("stored attempts {attempts} are invalid: {error}").into(),
+                )
+            }),
+        None => {
+            let until = lease
+                .run(Operation::new("throttles.lock_end", &params[..2]), || {
+                    Optional(sqlx::query!(
+                        "SELECT locked_until FROM throttles WHERE scope = $1 AND subject = $2",
+                        key.scope().as_str(),
+                        key.subject(),
+                    ))
+                })
+                .await?
+                .and_then(|row| row.locked_until);
+            // Cleared between the two statements: locked no longer, but this
+            // attempt was not counted, so it is refused for the least time.
+            Ok(Attempt::Locked(until.unwrap_or(now)))
+        }
+    }
+}
+
+/// The lock is lifted only if it is still the one the attempt started:
+/// a later attempt may have lengthened it.
+pub(crate) async fn give_back(
+    lease: &mut Lease,
+    key: &ThrottleKey,
+    lock: Option<OffsetDateTime>,
+) -> Result<(), RepoError> {
+    let params: [Param<'_>; 3] = [
+        ("scope", &key.scope().as_str()),
+        ("subject", &Redacted),
+        ("lock", &Nullable(lock)),
+    ];
+    lease
+        .run(Operation::new("throttles.give_back", &params), || {
+            Affected(sqlx::query!(
+                r#"UPDATE throttles
+                      SET attempts = greatest(attempts - 1, 0),
+                          locked_until = CASE WHEN locked_until = $3 THEN NULL
+                                              ELSE locked_until END
+                    WHERE scope = $1 AND subject = $2"#,
+                key.scope().as_str(),
+                key.subject(),
+                lock,
+            ))
+        })
+        .await?;
+    Ok(())
 }
 
 /// A key locked before any attempt was counted gets a row whose window is

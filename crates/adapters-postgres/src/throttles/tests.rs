@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv6Addr};
 
-use domain::throttle::ThrottleKey;
+use domain::throttle::{NetworkPrefixes, ThrottleKey};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -20,11 +20,16 @@ fn account_key() -> ThrottleKey {
 }
 
 fn ip_key() -> ThrottleKey {
-    ThrottleKey::login_ip(IpAddr::V6(Ipv6Addr::from(Uuid::now_v7().as_u128())))
+    // The random bits first, so that every key has a /64 of its own.
+    let ip = IpAddr::V6(Ipv6Addr::from(Uuid::now_v7().as_u128().rotate_left(64)));
+    ThrottleKey::login_networks(&NetworkPrefixes::DEFAULT.of(ip)).remove(0)
 }
 
 async fn hits(lease: &mut Lease, key: &ThrottleKey, at: OffsetDateTime) -> u32 {
-    hit(lease, key, at, WINDOW).await.expect("hit")
+    match reserve(lease, key, at, WINDOW).await.expect("reserve") {
+        Attempt::Counted(attempts) => attempts,
+        Attempt::Locked(until) => panic!("locked until {until}"),
+    }
 }
 
 async fn stored(lease: &mut Lease, key: &ThrottleKey) -> Option<(i32, Option<OffsetDateTime>)> {
@@ -65,41 +70,73 @@ fn a_new_window_keeps_the_lock_in_force() {
         hits(&mut lease, &key, NOW).await;
         lock(&mut lease, &key, until).await.expect("lock");
 
-        assert_eq!(hits(&mut lease, &key, NOW + Duration::hours(2)).await, 1);
-
+        assert_eq!(
+            reserve(&mut lease, &key, NOW + Duration::hours(2), WINDOW)
+                .await
+                .expect("reserve"),
+            Attempt::Locked(until)
+        );
+        assert_eq!(hits(&mut lease, &key, until).await, 1, "a new window");
         assert_eq!(stored(&mut lease, &key).await, Some((1, Some(until))));
     });
 }
 
 #[test]
-fn the_latest_lock_in_force_on_any_key_counts() {
+fn a_locked_key_counts_nothing_and_tells_when_its_lock_ends() {
     test_db::run(async {
         let mut lease = rolled_back_lease().await;
-        let (account, ip, expired, elsewhere) = (account_key(), ip_key(), ip_key(), ip_key());
-        let later = NOW + Duration::minutes(10);
-        lock(&mut lease, &account, NOW + Duration::minutes(5))
+        let key = account_key();
+        let until = NOW + Duration::minutes(5);
+        hits(&mut lease, &key, NOW).await;
+        lock(&mut lease, &key, until).await.expect("lock");
+
+        let refused = reserve(&mut lease, &key, NOW, WINDOW)
+            .await
+            .expect("reserve");
+        let at_the_end = reserve(&mut lease, &key, until, WINDOW)
+            .await
+            .expect("reserve");
+
+        assert_eq!(refused, Attempt::Locked(until));
+        assert_eq!(at_the_end, Attempt::Counted(2), "a lock ending now is over");
+        assert_eq!(stored(&mut lease, &key).await, Some((2, Some(until))));
+    });
+}
+
+#[test]
+fn giving_back_uncounts_one_attempt_and_lifts_only_the_lock_it_started() {
+    test_db::run(async {
+        let mut lease = rolled_back_lease().await;
+        let (key, lengthened) = (account_key(), account_key());
+        let started = NOW + Duration::minutes(1);
+        for key in [&key, &lengthened] {
+            hits(&mut lease, key, NOW).await;
+            hits(&mut lease, key, NOW).await;
+            lock(&mut lease, key, started).await.expect("lock");
+        }
+        lock(&mut lease, &lengthened, NOW + Duration::minutes(2))
             .await
             .expect("lock");
-        lock(&mut lease, &ip, later).await.expect("lock");
-        lock(&mut lease, &expired, NOW).await.expect("lock");
-        lock(&mut lease, &elsewhere, NOW + Duration::days(1))
+
+        give_back(&mut lease, &key, Some(started))
             .await
-            .expect("lock");
-        hits(&mut lease, &ip_key(), NOW).await;
+            .expect("given back");
+        give_back(&mut lease, &lengthened, Some(started))
+            .await
+            .expect("given back");
+        give_back(&mut lease, &key, None).await.expect("given back");
+        give_back(&mut lease, &key, None).await.expect("given back");
 
-        let both = locked_until(&mut lease, &[account.clone(), ip], NOW).await;
-        let one = locked_until(&mut lease, &[account.clone(), expired.clone()], NOW).await;
-        let none = locked_until(&mut lease, &[expired], NOW).await;
-        let passed = locked_until(&mut lease, &[account], later).await;
-
-        assert_eq!(both.expect("query"), Some(later));
-        assert_eq!(one.expect("query"), Some(NOW + Duration::minutes(5)));
-        assert_eq!(none.expect("query"), None, "a lock ending now is over");
-        assert_eq!(passed.expect("query"), None);
         assert_eq!(
-            locked_until(&mut lease, &[], NOW).await.expect("query"),
-            None
+            stored(&mut lease, &key).await,
+            Some((0, None)),
+            "never below zero"
         );
+        assert_eq!(
+            stored(&mut lease, &lengthened).await,
+            Some((1, Some(NOW + Duration::minutes(2))))
+        );
+        assert_eq!(hits(&mut lease, &key, NOW).await, 1);
     });
 }
 
@@ -116,14 +153,14 @@ fn a_lock_is_never_shortened_and_a_lock_without_attempts_starts_no_window() {
             .expect("lock");
 
         assert_eq!(
-            locked_until(&mut lease, std::slice::from_ref(&key), NOW)
+            reserve(&mut lease, &key, NOW, WINDOW)
                 .await
-                .expect("query"),
-            Some(long)
+                .expect("reserve"),
+            Attempt::Locked(long)
         );
-        assert_eq!(hits(&mut lease, &key, NOW).await, 1, "the first attempt");
-        assert_eq!(hits(&mut lease, &key, NOW).await, 2);
-        let longer = NOW + Duration::hours(2);
+        assert_eq!(hits(&mut lease, &key, long).await, 1, "the first attempt");
+        assert_eq!(hits(&mut lease, &key, long).await, 2);
+        let longer = NOW + Duration::hours(3);
         lock(&mut lease, &key, longer).await.expect("lock");
         assert_eq!(stored(&mut lease, &key).await, Some((2, Some(longer))));
     });

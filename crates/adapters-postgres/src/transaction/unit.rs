@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use async_trait::async_trait;
 use domain::error::RepoError;
-use domain::ports::{AuditLog, SessionRepository, ThrottleRepository, UnitOfWork, UserRepository};
+use domain::ports::{
+    AuditLog, DeviceRepository, SessionRepository, ThrottleRepository, UnitOfWork, UserRepository,
+};
 use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
 
 use super::session::{Session, connection_gone};
@@ -77,6 +79,10 @@ impl UnitOfWork for PgUnitOfWork {
     }
 
     fn sessions(&self) -> &dyn SessionRepository {
+        self
+    }
+
+    fn devices(&self) -> &dyn DeviceRepository {
         self
     }
 

@@ -16,10 +16,11 @@ use std::sync::Arc;
 
 use domain::ports::{
     Clock, Outcomes, PasswordHasher, PasswordStrength, RefreshSecrets, SessionReads,
-    SessionRotations, ThrottleReads, TokenIssuer, UserReads,
+    SessionRotations, TokenIssuer, UserReads,
 };
 use domain::session::SessionLifetime;
-use domain::throttle::ThrottleRule;
+use domain::throttle::{NetworkPrefixes, ThrottleRule};
+use time::Duration;
 
 pub use bootstrap::Promotion;
 pub use login::Credentials;
@@ -39,8 +40,6 @@ pub struct AuthPorts {
     pub sessions: Arc<dyn SessionReads>,
     /// A refresh's rotation, in one statement outside units of work.
     pub rotations: Arc<dyn SessionRotations>,
-    /// The locks of the attempt counters, read before any password work.
-    pub throttles: Arc<dyn ThrottleReads>,
     /// Units of work, for every change.
     pub transactions: Transactions,
     /// Password hashing.
@@ -62,12 +61,26 @@ pub struct AuthPorts {
 pub struct AuthPolicy {
     /// How long sessions live and idle, and the refresh grace window.
     pub sessions: SessionLifetime,
-    /// Failed sign-ins allowed per email address before a lock.
+    /// How long a device token vouches after the sign-in that issued or
+    /// renewed it.
+    pub device_lifetime: Duration,
+    /// Failed sign-ins allowed per email address, from clients without a
+    /// device token of the account, before a lock; also the current
+    /// passwords the sessions of one account may get wrong.
     pub login_per_account: ThrottleRule,
-    /// Failed sign-ins allowed per client address before a lock.
-    pub login_per_ip: ThrottleRule,
-    /// Registrations allowed per client address before a lock.
-    pub registration_per_ip: ThrottleRule,
+    /// Failed sign-ins allowed through one device token before it stops
+    /// vouching for a while.
+    pub login_per_device: ThrottleRule,
+    /// Failed sign-ins allowed per client network before a lock.
+    pub login_per_network: ThrottleRule,
+    /// Failed sign-ins allowed per wider IPv6 network before a lock.
+    pub login_per_wide_network: ThrottleRule,
+    /// Registrations allowed per client network before a lock.
+    pub registration_per_network: ThrottleRule,
+    /// Registrations allowed per wider IPv6 network before a lock.
+    pub registration_per_wide_network: ThrottleRule,
+    /// How wide a client's networks are.
+    pub networks: NetworkPrefixes,
 }
 
 /// The authentication use cases.

@@ -4,11 +4,10 @@ use domain::outcome::AuthOperation;
 use domain::password::{NewPassword, Password};
 use domain::ports::TransactionOptions;
 use domain::session::EndReason;
-use domain::throttle::ThrottleKey;
-use domain::user::{DisplayName, Email};
+use domain::user::{DisplayName, Email, User};
 
 use super::AuthService;
-use super::throttling::FailedLogin;
+use super::throttling::{Attempted, Reserved};
 use crate::caller;
 use crate::error::{AppError, Rejection};
 
@@ -23,9 +22,12 @@ pub struct PasswordChange {
 }
 
 impl AuthService {
-    /// Changes the caller's password and ends every other session of the
-    /// account. A wrong current password counts as a failed sign-in, so
-    /// that a stolen access token cannot be used to guess it.
+    /// Changes the caller's password, ends every other session of the
+    /// account and forgets its device tokens. Every check of the current
+    /// password is counted against the account before it is made, so that
+    /// a stolen access token cannot be used to guess it; sign-ins by
+    /// strangers do not count here, so that they cannot keep the owner from
+    /// changing it.
     ///
     /// The password is checked and the new one hashed outside the unit of
     /// work, which then locks the account and changes it only if its hash
@@ -34,8 +36,8 @@ impl AuthService {
     /// # Errors
     ///
     /// [`AppError::Rejected`] for a wrong current password or a new one
-    /// that is the same or guessable; [`AppError::RateLimited`] while
-    /// sign-ins of the account or client are locked;
+    /// that is the same or guessable; [`AppError::RateLimited`] while the
+    /// account's checks of its current password are locked;
     /// [`AppError::Contention`] when the hash changed while the new one was
     /// being made; [`AuthFailure::AccountGone`](crate::error::AuthFailure::AccountGone) or
     /// [`Forbidden::AccountDisabled`](crate::error::Forbidden::AccountDisabled)
@@ -50,23 +52,35 @@ impl AuthService {
     ) -> Result<(), AppError> {
         let outcome: Result<(), AppError> = async {
             let user = caller::active_account(&*self.ports.users, caller).await?;
-            self.ensure_unlocked(&Self::login_keys(&user.email, origin))
-                .await?;
+            let reserved = self.reserve_password_check(&user, origin).await?;
             if !self
                 .ports
                 .hasher
                 .verify(&change.current, &user.password_hash)
                 .await?
             {
-                self.record_failed_login(&FailedLogin {
-                    email: &user.email,
-                    user: Some(user.id),
-                    detail: "wrong_current_password",
-                    origin,
-                })
-                .await?;
+                tracing::info!(reason = "wrong_current_password", "password change refused");
+                let event =
+                    AuditEvent::new(AuditAction::LoginFailed, self.ports.clock.now(), origin)
+                        .about(user.id)
+                        .in_session(caller.session_id)
+                        .detail("wrong_current_password");
+                self.ports
+                    .transactions
+                    .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                        Ok(unit.audit().record(&event).await?)
+                    })
+                    .await?;
                 return Err(AppError::Rejected(Rejection::WrongCurrentPassword));
             }
+            // The owner proved who they are: a new password refused as weak
+            // is no guess.
+            self.ports
+                .transactions
+                .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                    reserved.succeeded(unit).await
+                })
+                .await?;
             if change.new.as_password().expose() == change.current.expose() {
                 return Err(AppError::Rejected(Rejection::UnchangedPassword));
             }
@@ -75,7 +89,6 @@ impl AuthService {
                 .map_err(|weak| AppError::Rejected(Rejection::WeakNewPassword(weak)))?;
             let hash = self.ports.hasher.hash(change.new.as_password()).await?;
             let now = self.ports.clock.now();
-            let account_key = ThrottleKey::login_account(&user.email);
             let event = AuditEvent::new(AuditAction::PasswordChanged, now, origin)
                 .by(user.id)
                 .in_session(caller.session_id);
@@ -100,7 +113,7 @@ impl AuthService {
                             now,
                         )
                         .await?;
-                    unit.throttles().clear(&account_key).await?;
+                    unit.devices().revoke_all(user.id).await?;
                     unit.audit().record(&event).await?;
                     Ok(ended)
                 })
@@ -110,6 +123,29 @@ impl AuthService {
         }
         .await;
         self.counted(AuthOperation::PasswordChange, outcome)
+    }
+
+    /// Counts a check of the current password against the account, before
+    /// it is made, refusing it while the account's checks are locked. Only
+    /// the account's own sessions count here: strangers guessing its
+    /// password at sign-in do not keep its owner from changing it.
+    async fn reserve_password_check(
+        &self,
+        user: &User,
+        origin: &Origin,
+    ) -> Result<Reserved, AppError> {
+        let limit = self.password_change_limit(user.id);
+        let attempted = Attempted {
+            now: self.ports.clock.now(),
+            user: Some(user.id),
+            origin,
+        };
+        self.ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                Reserved::take_or_refuse(unit, std::slice::from_ref(&limit), &attempted).await
+            })
+            .await
     }
 
     /// Refuses a new password that is too easy to guess for its owner; the
@@ -133,6 +169,8 @@ mod tests {
     use domain::outcome::AuthOutcome;
     use domain::ports::WeakPassword;
     use domain::session::SessionId;
+    use domain::throttle::{Attempt, ThrottleScope};
+    use time::Duration;
 
     use super::*;
     use crate::fixtures::{Ports, claims_for, hash_of, registered_user};
@@ -167,6 +205,7 @@ mod tests {
             .expect_verify()
             .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
         ports.nothing_locked();
+        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
         ports.audit_accepted();
         (ports, claims, user)
     }
@@ -216,7 +255,13 @@ mod tests {
             })
             .times(1)
             .returning(|_, _, _, _| Ok(2));
-        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
+        ports
+            .unit
+            .devices
+            .expect_revoke_all()
+            .withf(move |id| *id == user)
+            .times(1)
+            .returning(|_| Ok(3));
         let journal = ports.journal.clone();
 
         ports
@@ -229,20 +274,41 @@ mod tests {
             .await
             .expect("changed");
 
-        assert_eq!(*journal.lock().expect("journal"), ["commit"]);
+        assert_eq!(
+            *journal.lock().expect("journal"),
+            ["commit", "commit", "commit"],
+            "counted, settled once the current password was right, changed"
+        );
     }
 
     #[tokio::test]
-    async fn a_wrong_current_password_counts_as_a_failed_sign_in() {
-        let (mut ports, claims) = ports_for_caller();
+    async fn a_wrong_current_password_stays_counted_against_the_account() {
+        let mut ports = Ports::new();
+        let user = registered_user(CURRENT);
+        let claims = claims_for(&user);
+        ports
+            .users
+            .expect_find_by_id()
+            .returning(move |_| Ok(Some(user.clone())));
+        ports
+            .hasher
+            .expect_verify()
+            .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
+        let subject = claims.user_id.to_string();
         ports
             .unit
             .throttles
-            .expect_hit()
+            .expect_reserve()
+            .withf(move |key, _, _| {
+                key.scope() == ThrottleScope::PasswordChange && key.subject() == subject
+            })
             .times(1)
-            .returning(|_, _, _| Ok(1));
+            .returning(|_, _, _| Ok(Attempt::Counted(1)));
+        ports.unit.throttles.expect_clear().never();
+        ports.audit_accepted();
         ports.hasher.expect_hash().never();
         ports.unit.users.expect_set_password_hash().never();
+        let journal = ports.journal.clone();
         let outcomes = ports.outcomes.clone();
 
         let error = ports
@@ -259,9 +325,43 @@ mod tests {
             is_rejected(&error, &Rejection::WrongCurrentPassword),
             "{error:?}"
         );
+        assert_eq!(*journal.lock().expect("journal"), ["commit", "commit"]);
         assert_eq!(
             outcomes.auth(),
             [(AuthOperation::PasswordChange, AuthOutcome::WrongCredentials)]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_locked_account_refuses_the_check_before_verifying() {
+        let mut ports = Ports::new();
+        let user = registered_user(CURRENT);
+        let claims = claims_for(&user);
+        let now = ports.now;
+        ports
+            .users
+            .expect_find_by_id()
+            .returning(move |_| Ok(Some(user.clone())));
+        ports
+            .unit
+            .throttles
+            .expect_reserve()
+            .returning(move |_, _, _| Ok(Attempt::Locked(now + Duration::seconds(30))));
+        ports.hasher.expect_verify().never();
+
+        let error = ports
+            .auth()
+            .change_password(
+                &claims,
+                change(CURRENT, "brand new secret words"),
+                &Origin::default(),
+            )
+            .await
+            .expect_err("locked");
+
+        assert!(
+            matches!(error, AppError::RateLimited { retry_after } if retry_after == Duration::seconds(30)),
+            "{error:?}"
         );
     }
 
@@ -312,6 +412,7 @@ mod tests {
             .returning(move |_| Ok(Some(locked.clone())));
         ports.unit.users.expect_set_password_hash().never();
         ports.unit.sessions.expect_end_all().never();
+        ports.unit.devices.expect_revoke_all().never();
         let journal = ports.journal.clone();
 
         let error = ports
@@ -336,7 +437,7 @@ mod tests {
         let (error, ended) = refused_when_locked_as(ports, &claims, account).await;
 
         assert!(matches!(error, AppError::Contention(_)), "{error:?}");
-        assert_eq!(ended, ["rollback"]);
+        assert_eq!(ended, ["commit", "commit", "rollback"]);
     }
 
     #[tokio::test]
@@ -353,6 +454,6 @@ mod tests {
             ),
             "{error:?}"
         );
-        assert_eq!(ended, ["rollback"]);
+        assert_eq!(ended, ["commit", "commit", "rollback"]);
     }
 }

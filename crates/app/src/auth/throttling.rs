@@ -1,9 +1,18 @@
 //! Attempt counting shared by the use cases that can be abused by
 //! repetition: sign-in, password change, registration.
+//!
+//! An attempt is counted before it is evaluated, in a unit that holds the
+//! counters' rows until it commits: concurrent attempts are counted one
+//! after the other, and the attempt that reaches a threshold starts the
+//! lock at once, so no more attempts than the threshold are ever evaluated
+//! per lock, however many arrive together. An attempt that fails for want
+//! of capacity (a busy hasher) stays counted. A success gives its attempt
+//! back.
 
 use domain::audit::{AuditAction, AuditEvent, Origin};
-use domain::ports::{TransactionOptions, UnitOfWork};
-use domain::throttle::{ThrottleKey, ThrottleRule};
+use domain::device::DeviceId;
+use domain::ports::UnitOfWork;
+use domain::throttle::{Attempt, ClientNetworks, ThrottleKey, ThrottleRule};
 use domain::user::{Email, UserId};
 use time::{Duration, OffsetDateTime};
 
@@ -11,94 +20,112 @@ use super::AuthService;
 use crate::error::AppError;
 use crate::transaction::UnitError;
 
-/// A failed sign-in, to count and record.
-pub(super) struct FailedLogin<'a> {
-    /// The address tried.
-    pub email: &'a Email,
-    /// Its account, when there is one.
+/// A counter, the rule it is held to, and what a success does to it.
+pub(super) struct Limit {
+    pub key: ThrottleKey,
+    pub rule: ThrottleRule,
+    pub on_success: OnSuccess,
+}
+
+/// What a success does to the counter of its attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OnSuccess {
+    /// Forgets it: the attempts were the guesses of one account or device,
+    /// which the right password ends.
+    Clear,
+    /// Uncounts this attempt only: many people share a network.
+    GiveBack,
+    /// Keeps it: a registration counts whether it succeeds or not.
+    Keep,
+}
+
+/// The attempts one request counted in advance, and the locks they
+/// started.
+#[derive(Debug, Default)]
+pub(super) struct Reserved {
+    counted: Vec<Counted>,
+}
+
+#[derive(Debug)]
+struct Counted {
+    key: ThrottleKey,
+    on_success: OnSuccess,
+    lock: Option<OffsetDateTime>,
+}
+
+/// Who the attempt is about, and whence, for the trail of the locks it
+/// starts.
+pub(super) struct Attempted<'a> {
+    pub now: OffsetDateTime,
     pub user: Option<UserId>,
-    /// Why it failed, for the audit trail.
-    pub detail: &'static str,
-    /// Where it came from.
     pub origin: &'a Origin,
 }
 
-impl AuthService {
-    /// The sign-in counters of this address and client.
-    pub(super) fn login_keys(email: &Email, origin: &Origin) -> Vec<ThrottleKey> {
-        let mut keys = vec![ThrottleKey::login_account(email)];
-        keys.extend(origin.ip.map(ThrottleKey::login_ip));
-        keys
+impl Reserved {
+    /// Counts one attempt against every limit, in their order, starting a
+    /// lock where a threshold is reached and recording it in the trail.
+    /// Returns the time left on a lock instead when one of them is locked:
+    /// the unit must then roll back, so that the other limits keep no
+    /// count of an attempt that was not made.
+    pub(super) async fn take(
+        unit: &dyn UnitOfWork,
+        limits: &[Limit],
+        attempted: &Attempted<'_>,
+    ) -> Result<Result<Self, Duration>, UnitError> {
+        let now = attempted.now;
+        let mut counted = Vec::with_capacity(limits.len());
+        for limit in limits {
+            let attempts = match unit
+                .throttles()
+                .reserve(&limit.key, now, limit.rule.window)
+                .await?
+            {
+                Attempt::Counted(attempts) => attempts,
+                Attempt::Locked(until) => return Ok(Err(until - now)),
+            };
+            let lock = limit.rule.lock_after(attempts).map(|lock| now + lock);
+            if let Some(until) = lock {
+                unit.throttles().lock(&limit.key, until).await?;
+                let mut lockout = AuditEvent::new(AuditAction::Lockout, now, attempted.origin)
+                    .detail(limit.key.scope().as_str());
+                lockout.subject = attempted.user;
+                unit.audit().record(&lockout).await?;
+            }
+            counted.push(Counted {
+                key: limit.key.clone(),
+                on_success: limit.on_success,
+                lock,
+            });
+        }
+        Ok(Ok(Self { counted }))
     }
 
-    /// Refuses at once when any of `keys` is locked.
-    ///
-    /// # Errors
-    ///
-    /// [`AppError::RateLimited`] with the time left on the longest lock.
-    pub(super) async fn ensure_unlocked(&self, keys: &[ThrottleKey]) -> Result<(), AppError> {
-        let now = self.ports.clock.now();
-        match self.ports.throttles.locked_until(keys, now).await? {
-            Some(until) => Err(rate_limited(until - now)),
-            None => Ok(()),
+    /// As [`take`](Self::take), refusing with 429 when a limit is locked.
+    pub(super) async fn take_or_refuse(
+        unit: &dyn UnitOfWork,
+        limits: &[Limit],
+        attempted: &Attempted<'_>,
+    ) -> Result<Self, UnitError> {
+        match Self::take(unit, limits, attempted).await? {
+            Ok(reserved) => Ok(reserved),
+            Err(wait) => Err(rate_limited(wait).into()),
         }
     }
 
-    /// Counts a failed sign-in against its address and its client, locks
-    /// whichever crossed its threshold, and records it all in the trail.
-    pub(super) async fn record_failed_login(
-        &self,
-        failure: &FailedLogin<'_>,
-    ) -> Result<(), AppError> {
-        let now = self.ports.clock.now();
-        let account = ThrottleKey::login_account(failure.email);
-        let ip = failure.origin.ip.map(ThrottleKey::login_ip);
-        let policy = self.policy;
-        self.ports
-            .transactions
-            .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                let mut event = AuditEvent::new(AuditAction::LoginFailed, now, failure.origin)
-                    .detail(failure.detail);
-                let mut lockouts = Vec::new();
-                if count_attempt(unit, &account, &policy.login_per_account, now).await? {
-                    lockouts.push("email_locked");
+    /// Settles the attempt as a success, inside the unit that commits it.
+    pub(super) async fn succeeded(&self, unit: &dyn UnitOfWork) -> Result<(), UnitError> {
+        for counted in &self.counted {
+            match counted.on_success {
+                OnSuccess::Clear => unit.throttles().clear(&counted.key).await?,
+                OnSuccess::GiveBack => {
+                    unit.throttles()
+                        .give_back(&counted.key, counted.lock)
+                        .await?;
                 }
-                if let Some(ip) = &ip
-                    && count_attempt(unit, ip, &policy.login_per_ip, now).await?
-                {
-                    lockouts.push("ip_locked");
-                }
-                if let Some(user) = failure.user {
-                    event = event.about(user);
-                }
-                unit.audit().record(&event).await?;
-                for detail in lockouts {
-                    let mut lockout =
-                        AuditEvent::new(AuditAction::Lockout, now, failure.origin).detail(detail);
-                    lockout.subject = failure.user;
-                    unit.audit().record(&lockout).await?;
-                }
-                Ok(())
-            })
-            .await
-    }
-}
-
-/// Counts one attempt of `key` and locks it when `rule` says so. Returns
-/// whether this attempt started or lengthened a lock.
-pub(super) async fn count_attempt(
-    unit: &dyn UnitOfWork,
-    key: &ThrottleKey,
-    rule: &ThrottleRule,
-    now: OffsetDateTime,
-) -> Result<bool, UnitError> {
-    let attempts = unit.throttles().hit(key, now, rule.window).await?;
-    match rule.lock_after(attempts) {
-        Some(lock) => {
-            unit.throttles().lock(key, now + lock).await?;
-            Ok(true)
+                OnSuccess::Keep => {}
+            }
         }
-        None => Ok(false),
+        Ok(())
     }
 }
 
@@ -107,5 +134,81 @@ pub(super) fn rate_limited(wait: Duration) -> AppError {
     let seconds = wait.whole_seconds() + i64::from(wait.subsec_nanoseconds() > 0);
     AppError::RateLimited {
         retry_after: Duration::seconds(seconds.max(1)),
+    }
+}
+
+impl AuthService {
+    /// The limits of a sign-in by a client the account does not know: the
+    /// address's, then the client's networks'.
+    pub(super) fn stranger_limits(&self, email: &Email, origin: &Origin) -> Vec<Limit> {
+        let mut limits = vec![Limit {
+            key: ThrottleKey::login_account(email),
+            rule: self.policy.login_per_account,
+            on_success: OnSuccess::Clear,
+        }];
+        limits.extend(self.network_limits(
+            origin,
+            ThrottleKey::login_networks,
+            [
+                self.policy.login_per_network,
+                self.policy.login_per_wide_network,
+            ],
+            OnSuccess::GiveBack,
+        ));
+        limits
+    }
+
+    /// The limit of a sign-in through a device token.
+    pub(super) fn device_limit(&self, device: DeviceId) -> Limit {
+        Limit {
+            key: ThrottleKey::login_device(device),
+            rule: self.policy.login_per_device,
+            on_success: OnSuccess::Clear,
+        }
+    }
+
+    /// The limit of the current passwords tried by an account's sessions.
+    pub(super) fn password_change_limit(&self, user: UserId) -> Limit {
+        Limit {
+            key: ThrottleKey::password_change(user),
+            rule: self.policy.login_per_account,
+            on_success: OnSuccess::Clear,
+        }
+    }
+
+    /// The limits of a registration: the client's networks'.
+    pub(super) fn registration_limits(&self, origin: &Origin) -> Vec<Limit> {
+        self.network_limits(
+            origin,
+            ThrottleKey::register_networks,
+            [
+                self.policy.registration_per_network,
+                self.policy.registration_per_wide_network,
+            ],
+            OnSuccess::Keep,
+        )
+    }
+
+    /// One limit per network of the client, narrow first, with `rules` in
+    /// that order; none for a client without an address.
+    fn network_limits(
+        &self,
+        origin: &Origin,
+        keys: fn(&ClientNetworks) -> Vec<ThrottleKey>,
+        rules: [ThrottleRule; 2],
+        on_success: OnSuccess,
+    ) -> Vec<Limit> {
+        let Some(ip) = origin.ip else {
+            return Vec::new();
+        };
+        keys(&self.policy.networks.of(ip))
+            .into_iter()
+            .zip(rules)
+            .map(|(key, rule)| Limit {
+                key,
+                rule,
+                on_success,
+            })
+            .collect()
     }
 }

@@ -1,4 +1,5 @@
 use domain::auth::IssuedAccessToken;
+use domain::device::DeviceToken;
 use domain::session::{RefreshSecret, RefreshToken, Session};
 use domain::user::User;
 
@@ -14,6 +15,8 @@ pub struct SignedIn {
     pub refresh_token: RefreshToken,
     /// The signed-in account.
     pub user: User,
+    /// What vouches for this client at its next sign-in: a sign-in's only.
+    pub device_token: Option<DeviceToken>,
 }
 
 impl AuthService {
@@ -32,6 +35,7 @@ impl AuthService {
             access_token,
             refresh_token: RefreshToken::new(session.id, secret),
             user,
+            device_token: None,
         })
     }
 }

@@ -5,7 +5,7 @@ use app::housekeeping::{Housekeeping, PurgePolicy};
 use app::transaction::{RetryPolicy, Transactions};
 use domain::ports::{SessionReads, TransactionOptions, UnitOfWork};
 use domain::session::{EndReason, NewSession, SecretDigest, SessionId, SessionLifetime};
-use domain::throttle::ThrottleKey;
+use domain::throttle::{Attempt, ThrottleKey};
 use domain::user::{Email, UserId};
 use test_db::TestDatabase;
 use time::{Duration, OffsetDateTime};
@@ -75,10 +75,10 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
                         .await?;
                 }
                 unit.throttles()
-                    .hit(&spent, now - Duration::hours(2), Duration::hours(1))
+                    .reserve(&spent, now - Duration::hours(2), Duration::hours(1))
                     .await?;
                 unit.throttles()
-                    .hit(&counting, now, Duration::hours(1))
+                    .reserve(&counting, now, Duration::hours(1))
                     .await?;
                 Ok((owner, live))
             })
@@ -120,11 +120,15 @@ fn two_replicas_purging_at_once_remove_every_ended_session_once_and_nothing_live
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
                 Ok(unit
                     .throttles()
-                    .hit(&counting, now, Duration::hours(1))
+                    .reserve(&counting, now, Duration::hours(1))
                     .await?)
             })
             .await
-            .expect("hit");
-        assert_eq!(attempts, 2, "a counter in its window is kept");
+            .expect("reserve");
+        assert_eq!(
+            attempts,
+            Attempt::Counted(2),
+            "a counter in its window is kept"
+        );
     });
 }

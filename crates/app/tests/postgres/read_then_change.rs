@@ -18,7 +18,7 @@ use domain::ports::{
     MockTokenIssuer, TransactionOptions, UserReads,
 };
 use domain::session::{RefreshSecret, SecretDigest, SessionId, SessionLifetime};
-use domain::throttle::ThrottleRule;
+use domain::throttle::{NetworkPrefixes, ThrottleRule};
 use domain::user::{AccountField, DisplayName, Role, User, UserChanges};
 use sqlx::PgPool;
 use test_db::{TestDatabase, until_a_session_waits_for_a_lock};
@@ -168,7 +168,6 @@ impl Store {
                 users: self.reads.clone(),
                 sessions: self.reads.clone(),
                 rotations: self.reads.clone(),
-                throttles: self.reads.clone(),
                 transactions: self.transactions.clone(),
                 hasher: Arc::new(hasher),
                 strength: Arc::new(strength),
@@ -183,9 +182,14 @@ impl Store {
                     idle: Duration::days(7),
                     grace: Duration::seconds(10),
                 },
+                device_lifetime: Duration::days(90),
                 login_per_account: rule,
-                login_per_ip: rule,
-                registration_per_ip: rule,
+                login_per_device: rule,
+                login_per_network: rule,
+                login_per_wide_network: rule,
+                registration_per_network: rule,
+                registration_per_wide_network: rule,
+                networks: NetworkPrefixes::DEFAULT,
             },
         )
     }
@@ -391,6 +395,7 @@ fn a_sign_in_racing_a_password_change_opens_no_session() {
         let credentials = Credentials {
             email: ada.email.clone(),
             password: Password::parse("the old password".to_owned()).expect("valid"),
+            device: None,
         };
 
         let (outcome, ()) = tokio::join!(

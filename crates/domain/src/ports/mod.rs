@@ -5,9 +5,9 @@
 //! `Mock<Port>`. Each method documents which error it MUST return for each
 //! kind of failure: implementations are interchangeable only if they agree.
 //!
-//! The store's ports come in pairs: `UserReads`, `SessionReads`,
-//! `ThrottleReads` and `AuditReads` are the single reads a request may make
-//! without a transaction; `UserRepository`, `SessionRepository`,
+//! The store's ports come in pairs: `UserReads`, `SessionReads` and
+//! `AuditReads` are the single reads a request may make without a
+//! transaction; `UserRepository`, `SessionRepository`, `DeviceRepository`,
 //! `ThrottleRepository` and `AuditLog` exist only inside a
 //! [`UnitOfWork`], and every change goes through them, but one:
 //! `SessionRotations`, a refresh's rotation, which a single statement makes
@@ -16,6 +16,7 @@
 mod audit_log;
 mod clock;
 mod cursor_signer;
+mod device_repository;
 mod outcomes;
 mod password_hasher;
 mod password_strength;
@@ -30,13 +31,14 @@ mod user_repository;
 pub use audit_log::{AuditLog, AuditReads};
 pub use clock::Clock;
 pub use cursor_signer::CursorSigner;
+pub use device_repository::DeviceRepository;
 pub use outcomes::Outcomes;
 pub use password_hasher::{HasherError, PasswordHasher};
 pub use password_strength::{PasswordStrength, WeakPassword};
 pub use readiness::{NotReady, ReadinessProbe};
 pub use refresh_secrets::RefreshSecrets;
 pub use session_repository::{SessionReads, SessionRepository, SessionRotations};
-pub use throttle_repository::{ThrottleReads, ThrottleRepository};
+pub use throttle_repository::ThrottleRepository;
 pub use token_issuer::{TokenError, TokenIssuer};
 pub use transaction::{Access, Isolation, TransactionOptions, Transactor, UnitOfWork};
 pub use user_repository::{UserReads, UserRepository};
@@ -48,6 +50,8 @@ pub use clock::MockClock;
 #[cfg(feature = "mocks")]
 pub use cursor_signer::MockCursorSigner;
 #[cfg(feature = "mocks")]
+pub use device_repository::MockDeviceRepository;
+#[cfg(feature = "mocks")]
 pub use password_hasher::MockPasswordHasher;
 #[cfg(feature = "mocks")]
 pub use password_strength::MockPasswordStrength;
@@ -58,7 +62,7 @@ pub use refresh_secrets::MockRefreshSecrets;
 #[cfg(feature = "mocks")]
 pub use session_repository::{MockSessionReads, MockSessionRepository, MockSessionRotations};
 #[cfg(feature = "mocks")]
-pub use throttle_repository::{MockThrottleReads, MockThrottleRepository};
+pub use throttle_repository::MockThrottleRepository;
 #[cfg(feature = "mocks")]
 pub use token_issuer::MockTokenIssuer;
 #[cfg(feature = "mocks")]

@@ -2,25 +2,7 @@ use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::RepoError;
-use crate::throttle::ThrottleKey;
-
-/// The locks of the attempt counters, read without a unit of work. Every
-/// replica sees the same counts and locks, and a restart forgets none.
-///
-/// # Errors
-///
-/// Every method fails as [`UserReads`](super::UserReads)' methods do.
-#[cfg_attr(feature = "mocks", mockall::automock)]
-#[async_trait]
-pub trait ThrottleReads: Send + Sync {
-    /// The latest end of a lock on any of `keys` that is still in force at
-    /// `now`.
-    async fn locked_until(
-        &self,
-        keys: &[ThrottleKey],
-        now: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, RepoError>;
-}
+use crate::throttle::{Attempt, ThrottleKey};
 
 /// Shared counters of attempts, and the locks they lead to, inside a
 /// [`UnitOfWork`](super::UnitOfWork).
@@ -31,15 +13,26 @@ pub trait ThrottleReads: Send + Sync {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait ThrottleRepository: Send + Sync {
-    /// Counts one attempt at `now` and returns the attempts of the current
-    /// window, this one included. A window starts with the first attempt
-    /// and lasts `window`.
-    async fn hit(
+    /// Counts one attempt at `now`, before it is evaluated, unless `key`
+    /// is locked at `now`: then nothing is counted. The counter's row stays
+    /// locked until the unit ends, so that concurrent attempts are counted
+    /// one after the other and each sees the locks of those before it. A
+    /// window starts with the first attempt and lasts `window`.
+    async fn reserve(
         &self,
         key: &ThrottleKey,
         now: OffsetDateTime,
         window: Duration,
-    ) -> Result<u32, RepoError>;
+    ) -> Result<Attempt, RepoError>;
+
+    /// Gives back one attempt counted by [`reserve`](Self::reserve), and
+    /// lifts the lock it started, `lock`, if that lock is still the
+    /// latest.
+    async fn give_back(
+        &self,
+        key: &ThrottleKey,
+        lock: Option<OffsetDateTime>,
+    ) -> Result<(), RepoError>;
 
     /// Locks `key` until `until`, unless it is locked longer already.
     async fn lock(&self, key: &ThrottleKey, until: OffsetDateTime) -> Result<(), RepoError>;

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use super::{AuditLog, SessionRepository, ThrottleRepository, UserRepository};
+use super::{AuditLog, DeviceRepository, SessionRepository, ThrottleRepository, UserRepository};
 use crate::error::RepoError;
 
 /// Starts units of work: groups of repository calls that succeed or fail as
@@ -36,6 +36,9 @@ pub trait UnitOfWork: Send + Sync {
 
     /// The session repository, acting inside this unit of work.
     fn sessions(&self) -> &dyn SessionRepository;
+
+    /// The device tokens, acting inside this unit of work.
+    fn devices(&self) -> &dyn DeviceRepository;
 
     /// The attempt counters, acting inside this unit of work.
     fn throttles(&self) -> &dyn ThrottleRepository;

@@ -2,6 +2,8 @@
 
 mod refresh_token;
 
+pub(crate) use refresh_token::parse_id_and_secret;
+
 pub use refresh_token::{MalformedRefreshToken, RefreshSecret, RefreshToken, SecretDigest};
 
 use std::fmt;

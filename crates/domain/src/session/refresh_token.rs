@@ -95,15 +95,10 @@ impl RefreshToken {
     ///
     /// [`MalformedRefreshToken`] unless it is a UUID, a dot and a secret.
     pub fn parse(raw: &str) -> Result<Self, MalformedRefreshToken> {
-        let (id, secret) = raw.split_once('.').ok_or(MalformedRefreshToken)?;
-        // Only the hyphenated form, so that one token has one spelling.
-        if id.len() != 36 {
-            return Err(MalformedRefreshToken);
-        }
-        let id = Uuid::try_parse(id).map_err(|_| MalformedRefreshToken)?;
+        let (id, secret) = parse_id_and_secret(raw).ok_or(MalformedRefreshToken)?;
         Ok(Self {
             session_id: id.into(),
-            secret: RefreshSecret::parse(secret)?,
+            secret,
         })
     }
 
@@ -124,6 +119,17 @@ impl RefreshToken {
     pub fn expose(&self) -> String {
         format!("{}.{}", self.session_id, self.secret.expose())
     }
+}
+
+/// Reads `<uuid>.<secret>`, the shape of every opaque token of the service.
+pub(crate) fn parse_id_and_secret(raw: &str) -> Option<(Uuid, RefreshSecret)> {
+    let (id, secret) = raw.split_once('.')?;
+    // Only the hyphenated form, so that one token has one spelling.
+    if id.len() != 36 {
+        return None;
+    }
+    let id = Uuid::try_parse(id).ok()?;
+    Some((id, RefreshSecret::parse(secret).ok()?))
 }
 
 impl fmt::Debug for RefreshToken {

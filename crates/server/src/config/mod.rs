@@ -208,17 +208,58 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(0..=300))]
     pub refresh_grace_secs: u32,
 
-    /// Failed sign-ins for one email address, within the failure window,
-    /// before the address is locked.
+    /// Failed sign-ins for one email address by clients without a device
+    /// token of the account, within the failure window, before such clients
+    /// are locked out of it; also the wrong current passwords the sessions
+    /// of one account may send.
     #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub login_max_failures_per_account: u32,
 
-    /// Failed sign-ins from one client address, within the failure window,
-    /// before the client is locked.
-    #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_IP", default_value_t = 50,
+    /// Failed sign-ins through one device token, within the failure window,
+    /// before it stops vouching for a while.
+    #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_DEVICE", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..))]
-    pub login_max_failures_per_ip: u32,
+    pub login_max_failures_per_device: u32,
+
+    /// Failed sign-ins from one client network (see
+    /// `DOORMAN_CLIENT_IPV4_PREFIX`, `DOORMAN_CLIENT_IPV6_PREFIX`), within
+    /// the failure window, before the network is locked.
+    #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_NETWORK", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_max_failures_per_network: u32,
+
+    /// Failed sign-ins from one wider IPv6 network (see
+    /// `DOORMAN_CLIENT_IPV6_WIDE_PREFIX`), within the failure window, before
+    /// it is locked.
+    #[arg(long, env = "DOORMAN_LOGIN_MAX_FAILURES_PER_WIDE_NETWORK", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub login_max_failures_per_wide_network: u32,
+
+    /// Days a device token vouches after the sign-in that issued or renewed
+    /// it.
+    #[arg(long, env = "DOORMAN_DEVICE_TOKEN_LIFETIME_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=730))]
+    pub device_token_lifetime_days: u32,
+
+    /// The prefix length of an IPv4 client's network: 32 counts each
+    /// address on its own.
+    #[arg(long, env = "DOORMAN_CLIENT_IPV4_PREFIX", default_value_t = 32,
+          value_parser = clap::value_parser!(u8).range(8..=32))]
+    pub client_ipv4_prefix: u8,
+
+    /// The prefix length of an IPv6 client's network: 64, the least a
+    /// provider hands out, so that one holder's 2^64 addresses count as
+    /// one.
+    #[arg(long, env = "DOORMAN_CLIENT_IPV6_PREFIX", default_value_t = 64,
+          value_parser = clap::value_parser!(u8).range(16..=128))]
+    pub client_ipv6_prefix: u8,
+
+    /// The prefix length of an IPv6 client's wider network, counted too
+    /// with its own limits (48: a site); at most `DOORMAN_CLIENT_IPV6_PREFIX`.
+    #[arg(long, env = "DOORMAN_CLIENT_IPV6_WIDE_PREFIX", default_value_t = 48,
+          value_parser = clap::value_parser!(u8).range(16..=128))]
+    pub client_ipv6_wide_prefix: u8,
 
     /// Seconds that failed sign-ins are remembered, from the first of a
     /// series.
@@ -236,10 +277,15 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=86_400))]
     pub lockout_max_secs: u32,
 
-    /// Registrations from one client address per registration window.
-    #[arg(long, env = "DOORMAN_REGISTRATIONS_PER_IP", default_value_t = 20,
+    /// Registrations from one client network per registration window.
+    #[arg(long, env = "DOORMAN_REGISTRATIONS_PER_NETWORK", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..))]
-    pub registrations_per_ip: u32,
+    pub registrations_per_network: u32,
+
+    /// Registrations from one wider IPv6 network per registration window.
+    #[arg(long, env = "DOORMAN_REGISTRATIONS_PER_WIDE_NETWORK", default_value_t = 80,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub registrations_per_wide_network: u32,
 
     /// Seconds of the registration window; a client over its limit waits
     /// that long.

@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use app::auth::AuthPolicy;
 use app::transaction::RetryPolicy;
 use domain::session::SessionLifetime;
-use domain::throttle::ThrottleRule;
+use domain::throttle::{NetworkPrefixes, ThrottleRule};
 use secrecy::SecretString;
 
 use super::{Config, cpus};
@@ -82,20 +82,38 @@ impl Config {
             base_lock: seconds(self.lockout_base_secs),
             max_lock: seconds(self.lockout_max_secs.max(self.lockout_base_secs)),
         };
+        if self.client_ipv6_wide_prefix > self.client_ipv6_prefix {
+            bail!(
+                "DOORMAN_CLIENT_IPV6_WIDE_PREFIX ({}) must be at most DOORMAN_CLIENT_IPV6_PREFIX ({}): \
+                 the wide network holds the narrow one",
+                self.client_ipv6_wide_prefix,
+                self.client_ipv6_prefix
+            );
+        }
         let registration_window = seconds(self.registration_window_secs);
+        let registration = |threshold| ThrottleRule {
+            threshold,
+            window: registration_window,
+            base_lock: registration_window,
+            max_lock: registration_window,
+        };
         Ok(AuthPolicy {
             sessions: SessionLifetime {
                 absolute: seconds(self.session_lifetime_secs),
                 idle: seconds(self.session_idle_timeout_secs),
                 grace: seconds(self.refresh_grace_secs),
             },
+            device_lifetime: time::Duration::days(self.device_token_lifetime_days.into()),
             login_per_account: login(self.login_max_failures_per_account),
-            login_per_ip: login(self.login_max_failures_per_ip),
-            registration_per_ip: ThrottleRule {
-                threshold: self.registrations_per_ip,
-                window: registration_window,
-                base_lock: registration_window,
-                max_lock: registration_window,
+            login_per_device: login(self.login_max_failures_per_device),
+            login_per_network: login(self.login_max_failures_per_network),
+            login_per_wide_network: login(self.login_max_failures_per_wide_network),
+            registration_per_network: registration(self.registrations_per_network),
+            registration_per_wide_network: registration(self.registrations_per_wide_network),
+            networks: NetworkPrefixes {
+                ipv4: self.client_ipv4_prefix,
+                ipv6: self.client_ipv6_prefix,
+                ipv6_wide: self.client_ipv6_wide_prefix,
             },
         })
     }

@@ -114,6 +114,7 @@ fn transaction_attribute(outcome: TransactionOutcome) -> KeyValue {
 fn table_attribute(kind: PurgedKind) -> KeyValue {
     let table = match kind {
         PurgedKind::Sessions => "sessions",
+        PurgedKind::Devices => "device_tokens",
         PurgedKind::Throttles => "throttles",
         PurgedKind::AuditEvents => "audit_events",
     };

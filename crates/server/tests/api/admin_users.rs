@@ -80,7 +80,7 @@ async fn walk(app: &TestApp, token: &str, query: &str) -> Vec<String> {
 #[tokio::test]
 async fn pages_of_37_walk_a_thousand_users_once_each_newest_first_while_others_register() {
     // 21 registrations from one address: more than a client may make.
-    let app = spawn_app_with_flags(&["--registrations-per-ip=100"]).await;
+    let app = spawn_app_with_flags(&["--registrations-per-network=100"]).await;
     directory_of(&app, 1000).await;
     let (_, admin) = app.new_admin().await;
     let expected: Vec<String> =

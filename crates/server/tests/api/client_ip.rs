@@ -18,7 +18,7 @@ async fn login_from(app: &TestApp, email: &str, password: &str, forwarded_for: &
 
 #[tokio::test]
 async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
-    let app = spawn_app_with_flags(&["--login-max-failures-per-ip=3"]).await;
+    let app = spawn_app_with_flags(&["--login-max-failures-per-network=3"]).await;
     for n in 1..=3 {
         let status = login_from(&app, &unique_email(), "wrong", &format!("198.51.100.{n}")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -33,7 +33,7 @@ async fn x_forwarded_for_from_an_untrusted_peer_is_ignored() {
 #[tokio::test]
 async fn x_forwarded_for_through_a_trusted_proxy_names_the_client() {
     let app = spawn_app_with_flags(&[
-        "--login-max-failures-per-ip=3",
+        "--login-max-failures-per-network=3",
         "--trusted-proxies=127.0.0.1",
     ])
     .await;

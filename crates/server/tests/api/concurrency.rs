@@ -43,7 +43,7 @@ async fn of_fifty_registrations_of_one_email_in_different_cases_exactly_one_succ
             http_workers: 2,
             db_max_connections: 10,
         },
-        &[format!("--registrations-per-ip={}", RACERS + 1)],
+        &[format!("--registrations-per-network={}", RACERS + 1)],
     )
     .await;
     let email = unique_email();

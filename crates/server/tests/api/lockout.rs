@@ -166,7 +166,7 @@ async fn an_administrator_clears_a_lockout() {
 
 #[tokio::test]
 async fn registrations_are_limited_per_client() {
-    let app = spawn_app_with_flags(&["--registrations-per-ip=2"]).await;
+    let app = spawn_app_with_flags(&["--registrations-per-network=2"]).await;
     for _ in 0..2 {
         assert_eq!(
             app.register(&unique_email()).await.status(),

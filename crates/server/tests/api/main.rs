@@ -8,6 +8,7 @@ mod audit_events;
 mod client_ip;
 mod concurrency;
 mod database_down;
+mod guessing;
 mod hashing;
 mod health;
 mod helpers;

@@ -245,9 +245,9 @@ async fn hostile(app: &TestApp, marker: &str) -> Vec<String> {
 #[tokio::test]
 async fn hostile_input_adds_no_series_and_appears_in_no_label() {
     let app = spawn_app_with_flags(&[
-        "--registrations-per-ip=1000000",
+        "--registrations-per-network=1000000",
         "--login-max-failures-per-account=1000000",
-        "--login-max-failures-per-ip=1000000",
+        "--login-max-failures-per-network=1000000",
     ])
     .await;
 

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use domain::audit::{AuditAction, AuditEvent, Origin};
 use domain::session::NewSession;
-use domain::throttle::ThrottleKey;
+use domain::throttle::{NetworkPrefixes, ThrottleKey};
 use domain::user::{DisplayName, NewUser, UserChanges};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -30,7 +30,8 @@ impl Work {
             now,
             ..new_session(user.id)
         };
-        let key = ThrottleKey::register_ip(IpAddr::from(Uuid::now_v7().as_u128().to_be_bytes()));
+        let ip = IpAddr::from(Uuid::now_v7().as_u128().rotate_left(64).to_be_bytes());
+        let key = ThrottleKey::register_networks(&NetworkPrefixes::DEFAULT.of(ip)).remove(0);
         let event = AuditEvent::new(AuditAction::Register, now, &Origin::default()).by(user.id);
         Self {
             user,
@@ -48,9 +49,9 @@ impl Work {
             .expect("session");
         let window = Duration::hours(1);
         unit.throttles()
-            .hit(&self.key, self.session.now, window)
+            .reserve(&self.key, self.session.now, window)
             .await
-            .expect("hit");
+            .expect("reserve");
         unit.audit().record(&self.event).await.expect("event");
     }
 

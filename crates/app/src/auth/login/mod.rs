@@ -1,12 +1,13 @@
 use domain::audit::{AuditAction, AuditEvent, Origin};
+use domain::device::{Device, DeviceId, DeviceToken};
 use domain::outcome::AuthOperation;
 use domain::password::{Password, PasswordHash};
 use domain::ports::TransactionOptions;
-use domain::session::{NewSession, SessionId};
-use domain::throttle::ThrottleKey;
+use domain::session::{NewSession, RefreshSecret, SessionId};
 use domain::user::{Email, User};
+use time::OffsetDateTime;
 
-use super::throttling::FailedLogin;
+use super::throttling::{Attempted, Reserved};
 use super::{AuthService, SignedIn};
 use crate::error::{AppError, AuthFailure, Forbidden};
 
@@ -17,27 +18,44 @@ pub struct Credentials {
     pub email: Email,
     /// The password as typed.
     pub password: Password,
+    /// The device token an earlier sign-in to the account returned, if the
+    /// client kept one.
+    pub device: Option<DeviceToken>,
+}
+
+/// The attempt a sign-in counted before checking the password, and the
+/// device that vouched for the client, if one did.
+struct Trust {
+    reserved: Reserved,
+    device: Option<DeviceId>,
 }
 
 impl AuthService {
-    /// Checks the credentials, opens a session and issues its token pair.
+    /// Checks the credentials, opens a session and issues its token pair
+    /// and a device token.
     ///
-    /// Before any password is verified, an unknown address, a wrong
-    /// password and a locked address or client cannot be told apart from
-    /// outside: a lock answers the same for every address, and an unknown
-    /// address costs the same hashing work as a wrong password. A disabled
-    /// account is reported only once the password was right. Each failure
-    /// counts against the address and the client; a success clears the
-    /// address's count and upgrades a hash made with older parameters.
+    /// The attempt is counted before the password is checked: through a
+    /// live device token of the account, against that device only;
+    /// otherwise against the address and the client's networks, so that an
+    /// account under attack refuses strangers but lets its own devices in.
+    /// A device whose count is locked stops vouching, and the client is a
+    /// stranger. Before any password is verified, an unknown address, a
+    /// wrong password and a locked address or network cannot be told apart
+    /// from outside: a lock answers the same for every address, and an
+    /// unknown address costs the same hashing work as a wrong password. A
+    /// disabled account is reported only once the password was right. A
+    /// success gives the attempt back, renews the device token presented
+    /// (or issues one), and upgrades a hash made with older parameters.
     ///
     /// # Errors
     ///
-    /// [`AppError::RateLimited`] while the address or the client is locked;
+    /// [`AppError::RateLimited`] while the address or a network of the
+    /// client is locked, for a client no device vouches for;
     /// [`AuthFailure::InvalidCredentials`] for an unknown address or a wrong
     /// password; [`Forbidden::AccountDisabled`] for a disabled account;
     /// [`AppError::Unavailable`] when the store or the hasher is saturated
     /// or down; [`AppError::Internal`] otherwise.
-    #[tracing::instrument(name = "auth.login", skip_all, fields(user.id, session.id))]
+    #[tracing::instrument(name = "auth.login", skip_all, fields(user.id, session.id, device.trusted))]
     pub async fn login(
         &self,
         credentials: Credentials,
@@ -45,16 +63,17 @@ impl AuthService {
     ) -> Result<SignedIn, AppError> {
         let outcome: Result<SignedIn, AppError> = async {
             let email = &credentials.email;
-            self.ensure_unlocked(&Self::login_keys(email, origin))
+            let user = self.ports.users.find_by_email(email).await?;
+            let trust = self
+                .reserve_login(&credentials, user.as_ref(), origin)
                 .await?;
-            let Some(user) = self.ports.users.find_by_email(email).await? else {
+            tracing::Span::current().record("device.trusted", trust.device.is_some());
+            let Some(user) = user else {
                 self.ports
                     .hasher
                     .verify_dummy(&credentials.password)
                     .await?;
-                return self
-                    .refuse_login(email, None, "unknown_account", origin)
-                    .await;
+                return self.refuse_login(None, "unknown_account", origin).await;
             };
             tracing::Span::current().record("user.id", tracing::field::display(user.id));
             if !self
@@ -64,7 +83,7 @@ impl AuthService {
                 .await?
             {
                 return self
-                    .refuse_login(email, Some(&user), "wrong_password", origin)
+                    .refuse_login(Some(&user), "wrong_password", origin)
                     .await;
             }
             if !user.is_active() {
@@ -76,6 +95,7 @@ impl AuthService {
                 self.ports
                     .transactions
                     .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                        trust.reserved.succeeded(unit).await?;
                         Ok(unit.audit().record(&event).await?)
                     })
                     .await?;
@@ -84,27 +104,72 @@ impl AuthService {
             let upgraded = self
                 .upgraded_hash(&credentials.password, &user.password_hash)
                 .await;
-            self.open_session(user, upgraded.as_ref(), origin).await
+            self.open_session(user, upgraded.as_ref(), origin, &trust)
+                .await
         }
         .await;
         self.counted(AuthOperation::Login, outcome)
     }
 
+    /// Counts the attempt: against the device, when the client presented
+    /// a live device token of `user` whose count is not locked; otherwise
+    /// against the address and the client's networks, unless one of them
+    /// is locked.
+    async fn reserve_login(
+        &self,
+        credentials: &Credentials,
+        user: Option<&User>,
+        origin: &Origin,
+    ) -> Result<Trust, AppError> {
+        let now = self.ports.clock.now();
+        let attempted = Attempted {
+            now,
+            user: user.map(|user| user.id),
+            origin,
+        };
+        let strangers = self.stranger_limits(&credentials.email, origin);
+        self.ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                if let (Some(token), Some(user)) = (&credentials.device, user)
+                    && let Some(device) = unit.devices().find_live(token.id(), now).await?
+                    && device.user_id == user.id
+                    && device.digest == self.ports.secrets.digest(token.secret())
+                    && let Ok(reserved) =
+                        Reserved::take(unit, &[self.device_limit(device.id)], &attempted).await?
+                {
+                    return Ok(Trust {
+                        reserved,
+                        device: Some(device.id),
+                    });
+                }
+                let reserved = Reserved::take_or_refuse(unit, &strangers, &attempted).await?;
+                Ok(Trust {
+                    reserved,
+                    device: None,
+                })
+            })
+            .await
+    }
+
     async fn refuse_login<T>(
         &self,
-        email: &Email,
         user: Option<&User>,
         detail: &'static str,
         origin: &Origin,
     ) -> Result<T, AppError> {
         tracing::info!(reason = detail, "sign-in refused");
-        self.record_failed_login(&FailedLogin {
-            email,
-            user: user.map(|user| user.id),
-            detail,
-            origin,
-        })
-        .await?;
+        let mut event = AuditEvent::new(AuditAction::LoginFailed, self.ports.clock.now(), origin)
+            .detail(detail);
+        if let Some(user) = user {
+            event = event.about(user.id);
+        }
+        self.ports
+            .transactions
+            .run(TransactionOptions::READ_COMMITTED, async |unit| {
+                Ok(unit.audit().record(&event).await?)
+            })
+            .await?;
         Err(AppError::Unauthenticated(AuthFailure::InvalidCredentials))
     }
 
@@ -136,6 +201,7 @@ impl AuthService {
         user: User,
         upgraded: Option<&PasswordHash>,
         origin: &Origin,
+        trust: &Trust,
     ) -> Result<SignedIn, AppError> {
         let now = self.ports.clock.now();
         let (secret, digest) = self.ports.secrets.generate();
@@ -149,10 +215,13 @@ impl AuthService {
             ip: origin.ip,
         };
         tracing::Span::current().record("session.id", tracing::field::display(new_session.id));
-        let account_key = ThrottleKey::login_account(&user.email);
-        let event = AuditEvent::new(AuditAction::LoginSucceeded, now, origin)
+        let (device_secret, device) = self.device_for(&user, trust, now);
+        let mut event = AuditEvent::new(AuditAction::LoginSucceeded, now, origin)
             .by(user.id)
             .in_session(new_session.id);
+        if trust.device.is_some() {
+            event = event.detail("known_device");
+        }
         let session = self
             .ports
             .transactions
@@ -174,14 +243,35 @@ impl AuthService {
                         .upgrade_password_hash(user.id, &user.password_hash, upgraded)
                         .await?;
                 }
-                unit.throttles().clear(&account_key).await?;
+                trust.reserved.succeeded(unit).await?;
                 let session = unit.sessions().insert(&new_session).await?;
+                unit.devices().issue(&device, now).await?;
                 unit.audit().record(&event).await?;
                 Ok(session)
             })
             .await?;
         tracing::info!("signed in");
-        self.pair(user, &session, secret)
+        let mut signed_in = self.pair(user, &session, secret)?;
+        signed_in.device_token = Some(DeviceToken::new(device.id, device_secret));
+        Ok(signed_in)
+    }
+
+    /// The device token a sign-in of `user` hands out: the vouching one
+    /// renewed, or a new one.
+    fn device_for(
+        &self,
+        user: &User,
+        trust: &Trust,
+        now: OffsetDateTime,
+    ) -> (RefreshSecret, Device) {
+        let (secret, digest) = self.ports.secrets.generate();
+        let device = Device {
+            id: trust.device.unwrap_or_else(DeviceId::generate),
+            user_id: user.id,
+            digest,
+            expires_at: now + self.policy.device_lifetime,
+        };
+        (secret, device)
     }
 }
 

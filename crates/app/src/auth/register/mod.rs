@@ -2,11 +2,10 @@ use domain::audit::{AuditAction, AuditEvent, Origin};
 use domain::outcome::AuthOperation;
 use domain::password::NewPassword;
 use domain::ports::TransactionOptions;
-use domain::throttle::ThrottleKey;
 use domain::user::{DisplayName, Email, NewUser, User, UserId};
 
 use super::AuthService;
-use super::throttling::count_attempt;
+use super::throttling::{Attempted, Reserved};
 use crate::error::{AppError, Rejection};
 
 /// What a person supplies to open an account.
@@ -23,12 +22,13 @@ pub struct Registration {
 impl AuthService {
     /// Opens an account with role `user` and status `active`.
     ///
-    /// Every attempt counts against the client's address, so that accounts
-    /// cannot be opened in bulk.
+    /// Every attempt counts against the client's networks before anything
+    /// else is done, so that accounts cannot be opened in bulk, even by a
+    /// burst of concurrent requests.
     ///
     /// # Errors
     ///
-    /// [`AppError::RateLimited`] while the client is locked;
+    /// [`AppError::RateLimited`] while a network of the client is locked;
     /// [`AppError::Rejected`] for a guessable password;
     /// [`AppError::Conflict`] when the email address is taken in any letter
     /// case; [`AppError::Unavailable`] or [`AppError::Internal`] when the
@@ -40,10 +40,7 @@ impl AuthService {
         origin: &Origin,
     ) -> Result<User, AppError> {
         let outcome: Result<User, AppError> = async {
-            if let Some(ip) = origin.ip {
-                self.count_registration(&ThrottleKey::register_ip(ip))
-                    .await?;
-            }
+            self.count_registration(origin).await?;
             // The unique index decides whether the address is free: checking
             // first would only race with a concurrent registration.
             let new_user = self.new_account(registration).await?;
@@ -93,16 +90,24 @@ impl AuthService {
         Ok(new_user)
     }
 
-    /// Counts a registration from a client, refusing it while the client is
-    /// locked.
-    async fn count_registration(&self, key: &ThrottleKey) -> Result<(), AppError> {
-        self.ensure_unlocked(std::slice::from_ref(key)).await?;
-        let now = self.ports.clock.now();
-        let rule = self.policy.registration_per_ip;
+    /// Counts a registration against the client's networks, before any
+    /// work, refusing it while one of them is locked.
+    async fn count_registration(&self, origin: &Origin) -> Result<(), AppError> {
+        let limits = self.registration_limits(origin);
+        if limits.is_empty() {
+            return Ok(());
+        }
+        let attempted = Attempted {
+            now: self.ports.clock.now(),
+            user: None,
+            origin,
+        };
         self.ports
             .transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                count_attempt(unit, key, &rule, now).await.map(drop)
+                Reserved::take_or_refuse(unit, &limits, &attempted)
+                    .await
+                    .map(drop)
             })
             .await
     }

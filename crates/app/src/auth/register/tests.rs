@@ -1,6 +1,7 @@
 use domain::error::{Conflict as StoreConflict, RepoError};
 use domain::outcome::AuthOutcome;
 use domain::ports::{HasherError, WeakPassword};
+use domain::throttle::{Attempt, ThrottleScope};
 use time::Duration;
 
 use super::*;
@@ -26,13 +27,14 @@ fn origin() -> Origin {
 /// included), the password is strong and hashes.
 fn ports_allowing(attempts: u32) -> Ports {
     let mut ports = Ports::new();
-    ports.nothing_locked();
     ports
         .unit
         .throttles
-        .expect_hit()
-        .withf(|key, _, _| key.subject() == "198.51.100.7")
-        .returning(move |_, _, _| Ok(attempts));
+        .expect_reserve()
+        .withf(|key, _, _| {
+            key.scope() == ThrottleScope::RegisterNetwork && key.subject() == "198.51.100.7/32"
+        })
+        .returning(move |_, _, _| Ok(Attempt::Counted(attempts)));
     ports.strength.expect_check().returning(|_, _, _| Ok(()));
     ports
         .hasher
@@ -113,7 +115,6 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_committed() {
 async fn a_guessable_password_is_rejected_on_its_field_before_hashing() {
     let mut ports = Ports::new();
     ports.nothing_locked();
-    ports.unit.throttles.expect_hit().returning(|_, _, _| Ok(1));
     ports
         .strength
         .expect_check()
@@ -142,7 +143,7 @@ async fn the_registration_that_reaches_the_limit_locks_the_client() {
         .throttles
         .expect_lock()
         .withf(move |key, until| {
-            key.subject() == "198.51.100.7" && *until == now + Duration::seconds(30)
+            key.subject() == "198.51.100.7/32" && *until == now + Duration::seconds(30)
         })
         .times(1)
         .returning(|_, _| Ok(()));
@@ -165,10 +166,11 @@ async fn a_locked_client_is_rate_limited_before_anything_else() {
     let mut ports = Ports::new();
     let now = ports.now;
     ports
+        .unit
         .throttles
-        .expect_locked_until()
-        .returning(move |_, _| Ok(Some(now + Duration::seconds(30))));
-    ports.unit.throttles.expect_hit().never();
+        .expect_reserve()
+        .returning(move |_, _, _| Ok(Attempt::Locked(now + Duration::seconds(30))));
+    ports.unit.throttles.expect_lock().never();
     ports.hasher.expect_hash().never();
     let outcomes = ports.outcomes.clone();
 
@@ -192,7 +194,6 @@ async fn a_locked_client_is_rate_limited_before_anything_else() {
 async fn a_saturated_hasher_is_unavailable_and_touches_no_account() {
     let mut ports = Ports::new();
     ports.nothing_locked();
-    ports.unit.throttles.expect_hit().returning(|_, _, _| Ok(1));
     ports.strength.expect_check().returning(|_, _, _| Ok(()));
     ports
         .hasher
@@ -213,9 +214,10 @@ async fn a_saturated_hasher_is_unavailable_and_touches_no_account() {
 async fn an_unreachable_store_is_unavailable() {
     let mut ports = Ports::new();
     ports
+        .unit
         .throttles
-        .expect_locked_until()
-        .returning(|_, _| Err(unavailable()));
+        .expect_reserve()
+        .returning(|_, _, _| Err(unavailable()));
 
     let error = ports
         .auth()
