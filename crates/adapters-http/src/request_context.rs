@@ -199,7 +199,14 @@ fn log_completion(status: StatusCode, api_error: Option<&ApiError>, started: Ins
             error.cause = cause_chain(error).as_deref(),
             "request failed"
         ),
-        Some(error) => tracing::info!(duration_ms, error = %error, "request refused"),
+        // The client's own mistake: its kind and fields, never the message,
+        // which may quote what the client sent.
+        Some(error) => tracing::info!(
+            duration_ms,
+            error.type = error.type_name(),
+            error.fields = error.fields_for_log(),
+            "request refused"
+        ),
         // At debug: one line per request would cost a fifth of the
         // throughput of a cheap request, and the metrics count them all.
         None => tracing::debug!(duration_ms, "request served"),

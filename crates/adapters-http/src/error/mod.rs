@@ -72,6 +72,19 @@ impl ApiError {
         self
     }
 
+    /// The fields the error is about, comma-separated, as a log may show
+    /// them: never a value, and a name the client made up (an unknown
+    /// field) only as far as it looks like a field name.
+    pub(crate) fn fields_for_log(&self) -> String {
+        let names: Vec<&str> = self
+            .0
+            .details
+            .iter()
+            .map(|issue| loggable_field(issue.field()))
+            .collect();
+        names.join(",")
+    }
+
     /// Binds the error to a request, for an error rendered outside the
     /// request's scope (after a panic).
     pub(crate) fn for_request(mut self, request_id: String) -> Self {
@@ -115,6 +128,20 @@ impl ApiError {
             .source
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
+    }
+}
+
+/// A field name as the request spelt it, if it is short and made of what
+/// the contract's field names are made of; a stand-in otherwise.
+fn loggable_field(field: &str) -> &str {
+    let looks_like_a_field = (1..=64).contains(&field.len())
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.[]".contains(&b));
+    if looks_like_a_field {
+        field
+    } else {
+        "[unrecognised]"
     }
 }
 

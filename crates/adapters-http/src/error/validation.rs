@@ -160,6 +160,18 @@ mod tests {
     }
 
     #[test]
+    fn a_log_sees_kind_and_fields_but_no_value_and_no_made_up_name() {
+        let typed = json_error(r#"{"displayName": "ada@example.com", "age": "x"}"#);
+        let made_up = json_error(r#"{"displayName": "a", "age": 1, "ada@example.com": 1}"#);
+
+        assert_eq!(
+            (typed.type_name(), typed.fields_for_log().as_str()),
+            ("ValidationError", "age")
+        );
+        assert_eq!(made_up.fields_for_log(), "[unrecognised]");
+    }
+
+    #[test]
     fn names_unknown_and_missing_fields() {
         assert_eq!(
             json_error(r#"{"displayName": "a", "age": 1, "admin": true}"#)
