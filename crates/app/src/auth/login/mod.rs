@@ -131,9 +131,11 @@ impl AuthService {
         self.ports
             .transactions
             .run(TransactionOptions::READ_COMMITTED, async |unit| {
-                if let (Some(token), Some(user)) = (&credentials.device, user)
+                // Looked up whether or not the address has an account, so
+                // that the work tells nothing about existence.
+                if let Some(token) = &credentials.device
                     && let Some(device) = unit.devices().find_live(token.id(), now).await?
-                    && device.user_id == user.id
+                    && Some(device.user_id) == user.map(|user| user.id)
                     && device.digest == self.ports.secrets.digest(token.secret())
                     && let Ok(reserved) =
                         Reserved::take(unit, &[self.device_limit(device.id)], &attempted).await?

@@ -491,7 +491,12 @@ async fn an_unknown_email_fails_like_a_wrong_password_after_the_same_work() {
         .expect_verify_dummy()
         .times(1)
         .returning(|_| Ok(()));
-    ports.unit.devices.expect_find_live().never();
+    ports
+        .unit
+        .devices
+        .expect_find_live()
+        .times(1)
+        .returning(|_, _| Ok(None));
     let reserved = reservations(&mut ports, |_| Attempt::Counted(1));
     ports.tokens.expect_issue().never();
 
