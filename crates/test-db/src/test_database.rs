@@ -152,9 +152,10 @@ mod tests {
     }
 
     /// The tables of a database with every migration applied.
-    const MIGRATED_TABLES: [&str; 5] = [
+    const MIGRATED_TABLES: [&str; 6] = [
         "_sqlx_migrations",
         "audit_events",
+        "device_tokens",
         "sessions",
         "throttles",
         "users",
