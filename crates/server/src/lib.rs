@@ -15,4 +15,4 @@ mod wiring;
 pub use admin_command::create_admin;
 pub use application::Application;
 pub use config::{AdminCommand, Cli, Command, Config, Listen, LogFormat, OtlpProtocol};
-pub use telemetry::{Tracing, init_telemetry};
+pub use telemetry::{Tracing, init_telemetry, json_log_layer};

@@ -11,7 +11,7 @@ use opentelemetry_sdk::Resource;
 
 use crate::config::Config;
 
-pub use logs::{Tracing, init_telemetry};
+pub use logs::{Tracing, init_telemetry, json_log_layer};
 pub(crate) use metrics::Metrics;
 pub(crate) use outcomes::CountedOutcomes;
 

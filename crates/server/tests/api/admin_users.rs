@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_error, spawn_app, spawn_app_with_flags};
+use crate::log_audit::audited;
 
 async fn json_of(response: reqwest::Response) -> Value {
     assert_eq!(response.status(), StatusCode::OK);
@@ -199,7 +200,7 @@ async fn an_administrator_reads_changes_with_if_match_and_deletes_accounts() {
     let changed = app
         .request(Method::PATCH, &path, &admin.access)
         .header("if-match", "\"1\"")
-        .json(&json!({"displayName": "Renamed", "role": "admin"}))
+        .json(&audited(json!({"displayName": "Renamed", "role": "admin"})))
         .send()
         .await
         .expect("sent");
@@ -225,7 +226,7 @@ async fn an_administrator_reads_changes_with_if_match_and_deletes_accounts() {
     ] {
         assert_error(
             app.request(Method::PATCH, &path, &admin.access)
-                .json(&bad)
+                .json(&audited(bad))
                 .send()
                 .await
                 .expect("sent"),
@@ -251,7 +252,7 @@ async fn an_administrator_reads_changes_with_if_match_and_deletes_accounts() {
     for method in [Method::GET, Method::PATCH, Method::DELETE] {
         let response = app
             .request(method, &path, &admin.access)
-            .json(&json!({"displayName": "Ghost"}))
+            .json(&audited(json!({"displayName": "Ghost"})))
             .send()
             .await
             .expect("sent");
@@ -406,7 +407,7 @@ async fn users_reach_no_admin_route_and_a_demoted_admin_loses_access_at_once() {
     for (method, path) in &routes {
         let response = app
             .request(method.clone(), path, &user.access)
-            .json(&json!({"displayName": "Mallory"}))
+            .json(&audited(json!({"displayName": "Mallory"})))
             .send()
             .await
             .expect("sent");

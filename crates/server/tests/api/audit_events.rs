@@ -4,6 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{assert_error, spawn_app};
+use crate::log_audit::audited;
 
 #[tokio::test]
 async fn an_administrators_change_is_on_the_trail_with_before_and_after() {
@@ -14,7 +15,9 @@ async fn an_administrators_change_is_on_the_trail_with_before_and_after() {
     let response = app
         .request(Method::PATCH, &format!("/v1/users/{id}"), &admin.access)
         .header("x-request-id", "change-42")
-        .json(&json!({"role": "admin", "displayName": "Promoted"}))
+        .json(&audited(
+            json!({"role": "admin", "displayName": "Promoted"}),
+        ))
         .send()
         .await
         .expect("sent");

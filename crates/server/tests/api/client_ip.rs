@@ -4,12 +4,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app_with_flags, unique_email};
+use crate::log_audit::audited;
 
 async fn login_from(app: &TestApp, email: &str, password: &str, forwarded_for: &str) -> StatusCode {
     app.client
         .post(app.url("/v1/auth/login"))
         .header("x-forwarded-for", forwarded_for)
-        .json(&json!({"email": email, "password": password}))
+        .json(&audited(json!({"email": email, "password": password})))
         .send()
         .await
         .expect("sent")
@@ -57,7 +58,7 @@ async fn x_forwarded_for_through_a_trusted_proxy_names_the_client() {
         .client
         .post(app.url("/v1/auth/login"))
         .header("x-forwarded-for", "198.51.100.1, 203.0.113.5")
-        .json(&json!({"email": email, "password": PASSWORD}))
+        .json(&audited(json!({"email": email, "password": PASSWORD})))
         .send()
         .await
         .expect("sent");

@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, assert_error, spawn_app_without_database, unique_email};
+use crate::log_audit::audited;
 
 #[tokio::test]
 async fn requests_that_need_the_database_get_a_503_with_retry_after() {
@@ -13,7 +14,9 @@ async fn requests_that_need_the_database_get_a_503_with_retry_after() {
 
     let login = client
         .post(format!("{base}/v1/auth/login"))
-        .json(&json!({"email": unique_email(), "password": PASSWORD}))
+        .json(&audited(
+            json!({"email": unique_email(), "password": PASSWORD}),
+        ))
         .send()
         .await
         .expect("sent");

@@ -7,6 +7,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, TestApp, spawn_app_with_flags, unique_email};
+use crate::log_audit::audited;
 
 const TRUSTING_THE_TEST_CLIENT: &str = "--trusted-proxies=127.0.0.1";
 
@@ -25,7 +26,7 @@ async fn login_from(
     app.client
         .post(app.url("/v1/auth/login"))
         .header("x-forwarded-for", client)
-        .json(&body)
+        .json(&audited(body))
         .send()
         .await
         .expect("sent")
@@ -237,9 +238,9 @@ async fn a_burst_of_registrations_honours_its_limit() {
             app.client
                 .post(app.url("/v1/auth/register"))
                 .header("x-forwarded-for", "2001:db8:5:5::1")
-                .json(&json!({
+                .json(&audited(json!({
                     "email": unique_email(), "password": PASSWORD, "displayName": "Ada"
-                }))
+                })))
                 .send()
                 .await
                 .expect("sent")

@@ -9,6 +9,8 @@ use sqlx::PgPool;
 use test_db::TestDatabase;
 use uuid::Uuid;
 
+use crate::log_audit;
+
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A running service and what a test needs to talk to it.
@@ -112,6 +114,10 @@ async fn start(
         "--log=off".to_owned(),
         "--metrics-bind-address=127.0.0.1:0".to_owned(),
     ];
+    let audit_flags = log_audit::service_flags()
+        .iter()
+        .map(|&flag| flag.to_owned());
+    let arguments: Vec<String> = arguments.into_iter().chain(audit_flags).collect();
     let mut cli = Cli::try_parse_from(arguments.iter().chain(extra)).expect("arguments parse");
     let key = match key {
         Some(key) => {
@@ -142,7 +148,9 @@ pub fn session_id(refresh_token: &str) -> Uuid {
 
 /// An address no other test uses.
 pub fn unique_email() -> String {
-    format!("user-{}@example.com", Uuid::now_v7().simple())
+    let email = format!("user-{}@example.com", Uuid::now_v7().simple());
+    log_audit::remember(&email);
+    email
 }
 
 /// The tokens of a sign-in.
@@ -153,6 +161,7 @@ pub struct Tokens {
 
 impl Tokens {
     pub fn of(body: &Value) -> Self {
+        log_audit::remember_fields_of(body);
         Self {
             access: body["accessToken"]
                 .as_str()
@@ -238,6 +247,7 @@ impl TestApp {
         path: &str,
         token: &str,
     ) -> reqwest::RequestBuilder {
+        log_audit::remember(token);
         self.client
             .request(method, self.url(path))
             .bearer_auth(token)
@@ -261,11 +271,9 @@ impl TestApp {
         token: &str,
         body: Option<&Value>,
     ) -> Response {
-        let mut request = self
-            .client
-            .request(method, self.url(path))
-            .bearer_auth(token);
+        let mut request = self.request(method, path, token);
         if let Some(body) = body {
+            log_audit::remember_fields_of(body);
             request = request.json(body);
         }
         request.send().await.expect("request sent")
@@ -282,6 +290,7 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        log_audit::remember_fields_of(body);
         self.client
             .post(self.url(path))
             .json(body)
@@ -375,9 +384,7 @@ impl TestApp {
     }
 
     pub async fn get_with_token(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
+        self.request(reqwest::Method::GET, path, token)
             .send()
             .await
             .expect("request sent")

@@ -4,6 +4,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{PASSWORD, assert_error, spawn_app, spawn_app_with_flags, unique_email};
+use crate::log_audit::audited;
 
 async fn fail_login(app_login: impl Future<Output = Response>) {
     assert_eq!(app_login.await.status(), StatusCode::UNAUTHORIZED);
@@ -93,7 +94,9 @@ async fn a_lock_is_seen_by_every_instance_sharing_the_database() {
     let login_on = |base: &str| {
         app.client
             .post(format!("{base}/v1/auth/login"))
-            .json(&json!({"email": email, "password": "not the password"}))
+            .json(&audited(
+                json!({"email": email, "password": "not the password"}),
+            ))
             .send()
     };
     for base in [

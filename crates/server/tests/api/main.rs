@@ -15,6 +15,7 @@ mod helpers;
 mod jwks;
 mod key_rotation;
 mod lockout;
+mod log_audit;
 mod login;
 mod malformed;
 mod me;

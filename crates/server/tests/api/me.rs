@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_error, spawn_app};
+use crate::log_audit::audited;
 
 /// A token signed with `key`'s PEM, with these claims.
 fn forge(key_pem: &str, kid: &str, claims: &Value) -> String {
@@ -156,7 +157,7 @@ async fn the_display_name_changes_with_a_new_version_and_if_match_guards_it() {
             .client
             .patch(app.url("/v1/users/me"))
             .bearer_auth(&token)
-            .json(&body);
+            .json(&audited(body));
         if let Some(version) = if_match {
             request = request.header("if-match", version);
         }

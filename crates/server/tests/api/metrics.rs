@@ -9,6 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::{PASSWORD, TestApp, Tokens, spawn_app, spawn_app_with_flags, unique_email};
+use crate::log_audit::audited;
 
 /// One sample of a scrape: the series' name and its labels.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,7 +132,7 @@ async fn traffic(app: &TestApp) {
     assert_eq!(me.status(), StatusCode::OK);
     let logout = app
         .request(reqwest::Method::POST, "/v1/auth/logout", &refreshed.access)
-        .json(&json!({ "refreshToken": refreshed.refresh }))
+        .json(&audited(json!({ "refreshToken": refreshed.refresh })))
         .send()
         .await
         .expect("sent");
@@ -195,14 +196,18 @@ async fn hostile(app: &TestApp, marker: &str) -> Vec<String> {
     let mut sent = Vec::new();
     for n in 0..5 {
         let token = format!("{marker}x{n}");
+        // Paths are not secret, and a debug log may show them: the secrets
+        // sent must not be in one.
+        let segment = format!("{marker}p{n}");
         sent.push(token.clone());
+        sent.push(segment.clone());
         let email = format!("{token}@example.com");
         let agent = format!("agent-{token}");
         for path in [
-            format!("/{token}"),
-            format!("/v1/users/{token}"),
+            format!("/{segment}"),
+            format!("/v1/users/{segment}"),
             format!("/v1/users/{}", Uuid::now_v7()),
-            format!("/v1/{token}/{token}"),
+            format!("/v1/{segment}/{segment}"),
         ] {
             let response = app
                 .client

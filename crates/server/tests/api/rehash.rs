@@ -4,6 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, spawn_app};
+use crate::log_audit::audited;
 
 #[tokio::test]
 async fn a_sign_in_on_an_instance_with_new_parameters_rehashes_the_password() {
@@ -17,7 +18,7 @@ async fn a_sign_in_on_an_instance_with_new_parameters_rehashes_the_password() {
     let login = |password: &'static str| {
         app.client
             .post(format!("{upgraded}/v1/auth/login"))
-            .json(&json!({"email": email, "password": password}))
+            .json(&audited(json!({"email": email, "password": password})))
             .send()
     };
 

@@ -1,0 +1,339 @@
+//! The log audit of the black-box suite. The suite writes its logs (in the
+//! service's JSON format) and the secrets and personal data its tests sent
+//! or received into a directory; this searches every string of every log
+//! line for those values, and for anything shaped like an email address, an
+//! access token, a refresh or device token or a password hash, whoever made
+//! it.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::AhoCorasick;
+use anyhow::Context as _;
+use regex::Regex;
+use serde_json::Value;
+
+use crate::workspace;
+
+/// The variable that tells the suite where to write.
+pub const DIRECTORY_VARIABLE: &str = "DOORMAN_LOG_AUDIT_DIR";
+
+/// Shorter values would match ordinary words (a display name of `Ada`);
+/// every email, token and hash is found by its shape whatever its length.
+const SHORTEST_VALUE: usize = 6;
+
+/// How many findings are printed; the count says how many there were.
+const SHOWN: usize = 20;
+
+/// The shapes that no log line may hold, whatever the tests remembered.
+const SHAPES: [(&str, &str); 4] = [
+    (
+        "an email address",
+        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    ),
+    (
+        "an access token",
+        r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.",
+    ),
+    (
+        "a refresh or device token",
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}",
+    ),
+    ("a password hash", r"\$argon2(?:id|i|d)\$"),
+];
+
+/// The directory the suite writes into, emptied for each run.
+pub struct LogAudit {
+    directory: PathBuf,
+}
+
+/// What the search found.
+pub enum Verdict {
+    /// No test of the run started the service.
+    NothingCaptured,
+    /// These many log lines hold none of these many values, nor any shape.
+    Clean { lines: usize, values: usize },
+    /// The values and shapes found, where.
+    Leaks {
+        lines: usize,
+        findings: Vec<Finding>,
+    },
+}
+
+/// A value that should not be in the logs, and where it is.
+pub struct Finding {
+    file: PathBuf,
+    line: usize,
+    field: String,
+    what: String,
+    excerpt: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{}:{}: `{}` holds {}: {}",
+            self.file.display(),
+            self.line,
+            self.field,
+            self.what,
+            self.excerpt
+        )
+    }
+}
+
+impl LogAudit {
+    pub fn prepare() -> anyhow::Result<Self> {
+        Ok(Self {
+            directory: workspace::fresh_dir("log-audit")?,
+        })
+    }
+
+    pub fn directory(&self) -> &Path {
+        &self.directory
+    }
+
+    /// Searches what the suite wrote.
+    pub fn search(&self) -> anyhow::Result<Verdict> {
+        let logs = self.files("logs-")?;
+        if logs.is_empty() {
+            return Ok(Verdict::NothingCaptured);
+        }
+        let values = self.remembered()?;
+        let searcher = Searcher::new(&values)?;
+        let mut lines = 0;
+        let mut findings = Vec::new();
+        for file in &logs {
+            let text = fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            for (index, line) in text.lines().enumerate() {
+                lines += 1;
+                findings.extend(searcher.search_line(line).into_iter().map(
+                    |(field, what, excerpt)| Finding {
+                        file: file.clone(),
+                        line: index + 1,
+                        field,
+                        what,
+                        excerpt,
+                    },
+                ));
+            }
+        }
+        anyhow::ensure!(
+            lines > 0,
+            "the suite started the service but logged nothing to {}: \
+             is the audit's logger installed?",
+            self.directory.display()
+        );
+        Ok(if findings.is_empty() {
+            Verdict::Clean {
+                lines,
+                values: values.len(),
+            }
+        } else {
+            Verdict::Leaks { lines, findings }
+        })
+    }
+
+    fn files(&self, prefix: &str) -> anyhow::Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for entry in fs::read_dir(&self.directory)
+            .with_context(|| format!("cannot list {}", self.directory.display()))?
+        {
+            let path = entry?.path();
+            if path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| name.starts_with(prefix))
+            {
+                files.push(path);
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Every value the tests remembered, long enough to search for.
+    fn remembered(&self) -> anyhow::Result<BTreeSet<String>> {
+        let mut values = BTreeSet::new();
+        for file in self.files("sensitive-")? {
+            let text = fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            for line in text.lines() {
+                let value: String = serde_json::from_str(line)
+                    .with_context(|| format!("{}: not a JSON string", file.display()))?;
+                if value.chars().count() >= SHORTEST_VALUE {
+                    values.insert(value);
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
+impl Verdict {
+    /// Tells what was found, and whether the audit passed.
+    pub fn report(&self, directory: &Path) -> bool {
+        match self {
+            Self::NothingCaptured => {
+                eprintln!("xtask: log audit: no test started the service, nothing to search");
+                true
+            }
+            Self::Clean { lines, values } => {
+                eprintln!(
+                    "xtask: log audit: {lines} log lines hold none of the {values} secrets \
+                     and personal values the tests used, and nothing shaped like one"
+                );
+                true
+            }
+            Self::Leaks { lines, findings } => {
+                eprintln!(
+                    "xtask: log audit: {} findings in {lines} log lines (in {}):",
+                    findings.len(),
+                    directory.display()
+                );
+                for finding in findings.iter().take(SHOWN) {
+                    eprintln!("  {finding}");
+                }
+                false
+            }
+        }
+    }
+}
+
+/// The remembered values and the shapes, compiled.
+struct Searcher {
+    values: Option<AhoCorasick>,
+    shapes: Vec<(&'static str, Regex)>,
+}
+
+impl Searcher {
+    fn new(values: &BTreeSet<String>) -> anyhow::Result<Self> {
+        let values = if values.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(values).context("cannot compile the remembered values")?)
+        };
+        let shapes = SHAPES
+            .iter()
+            .map(|&(what, pattern)| Ok((what, Regex::new(pattern)?)))
+            .collect::<Result<_, regex::Error>>()
+            .context("cannot compile the shapes")?;
+        Ok(Self { values, shapes })
+    }
+
+    /// The field, kind and excerpt of everything found in one log line:
+    /// each string of it when it is JSON (as the service writes), the line
+    /// itself otherwise.
+    fn search_line(&self, line: &str) -> Vec<(String, String, String)> {
+        let mut found = Vec::new();
+        match serde_json::from_str::<Value>(line) {
+            Ok(value) => self.search_value("", &value, &mut found),
+            Err(_) => self.search_text("(not JSON)", line, &mut found),
+        }
+        found
+    }
+
+    fn search_value(&self, path: &str, value: &Value, found: &mut Vec<(String, String, String)>) {
+        match value {
+            Value::String(text) => self.search_text(path, text, found),
+            Value::Array(values) => {
+                for (index, value) in values.iter().enumerate() {
+                    self.search_value(&format!("{path}[{index}]"), value, found);
+                }
+            }
+            Value::Object(fields) => {
+                for (name, value) in fields {
+                    let path = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    self.search_text(&format!("{path} (its name)"), name, found);
+                    self.search_value(&path, value, found);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    fn search_text(&self, field: &str, text: &str, found: &mut Vec<(String, String, String)>) {
+        let excerpt = || text.chars().take(120).collect::<String>();
+        if let Some(values) = &self.values
+            && values.is_match(text)
+        {
+            found.push((
+                field.to_owned(),
+                "a value a test sent or received".to_owned(),
+                excerpt(),
+            ));
+        }
+        for (what, shape) in &self.shapes {
+            if shape.is_match(text) {
+                found.push((field.to_owned(), (*what).to_owned(), excerpt()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found_in(values: &[&str], line: &str) -> Vec<String> {
+        let values = values.iter().map(|&value| value.to_owned()).collect();
+        Searcher::new(&values)
+            .expect("compiles")
+            .search_line(line)
+            .into_iter()
+            .map(|(field, what, _)| format!("{field}: {what}"))
+            .collect()
+    }
+
+    #[test]
+    fn a_remembered_value_is_found_in_any_string_of_a_line_even_escaped() {
+        let line = r#"{"message":"slow","spans":[{"name":"q","p":"say \"Ada Lovelace\""}]}"#;
+        assert_eq!(
+            found_in(&["Ada Lovelace"], line),
+            ["spans[0].p: a value a test sent or received"]
+        );
+    }
+
+    #[test]
+    fn emails_tokens_and_hashes_are_found_by_their_shape() {
+        let line = concat!(
+            r#"{"a":"mail ada@example.co.uk","b":"eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.sig","#,
+            r#""c":"0193a5c2-7b1e-7c3a-9f4e-2d8b6a1c0e55.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","#,
+            r#""d":"$argon2id$v=19$m=1024"}"#
+        );
+        assert_eq!(
+            found_in(&[], line),
+            [
+                "a: an email address",
+                "b: an access token",
+                "c: a refresh or device token",
+                "d: a password hash"
+            ]
+        );
+    }
+
+    #[test]
+    fn ids_addresses_and_connection_strings_are_not_mistaken_for_secrets() {
+        let line = concat!(
+            r#"{"request.id":"0193a5c2-7b1e-7c3a-9f4e-2d8b6a1c0e55","ip":"2001:db8::1","#,
+            r#""db":"postgres://postgres@127.0.0.1:5432/doorman","user.id":"0193a5c2"}"#
+        );
+        assert!(found_in(&["correct horse"], line).is_empty());
+    }
+
+    #[test]
+    fn a_line_that_is_not_json_is_searched_whole() {
+        assert_eq!(
+            found_in(&["hunter2hunter2"], "panicked at hunter2hunter2"),
+            ["(not JSON): a value a test sent or received"]
+        );
+    }
+}
