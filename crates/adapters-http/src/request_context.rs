@@ -26,18 +26,42 @@ pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-requ
 const TRACE_RESPONSE_HEADER: HeaderName = HeaderName::from_static("traceresponse");
 const MAX_REQUEST_ID_LEN: usize = 128;
 
+/// The ids of a request. Ours, a new UUID v7, names it in the logs, the
+/// audit trail and error bodies: a client cannot choose it, so it cannot
+/// make its requests pass for another's. The client's own `x-request-id`,
+/// when it sent a sane one, is kept beside it and echoed.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestIds {
+    pub(crate) ours: String,
+    pub(crate) client: Option<String>,
+}
+
+impl RequestIds {
+    fn of(request: &ServiceRequest) -> Self {
+        Self {
+            ours: Uuid::now_v7().to_string(),
+            client: client_request_id(request),
+        }
+    }
+
+    /// The response's `x-request-id`: the client's own, or else ours.
+    pub(crate) fn echoed(&self) -> &str {
+        self.client.as_deref().unwrap_or(&self.ours)
+    }
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static REQUEST_IDS: RequestIds;
 }
 
-/// The id of the request being served, for error bodies.
-pub(crate) fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+/// The ids of the request being served.
+pub(crate) fn current_request_ids() -> Option<RequestIds> {
+    REQUEST_IDS.try_with(Clone::clone).ok()
 }
 
-/// The client's `x-request-id` when it is sane (1 to 128 characters of
-/// letters, digits and `-_.:`), a new UUID v7 otherwise.
-fn request_id(request: &ServiceRequest) -> String {
+/// The client's `x-request-id` when it is sane: 1 to 128 characters of
+/// letters, digits and `-_.:`.
+fn client_request_id(request: &ServiceRequest) -> Option<String> {
     request
         .headers()
         .get(&REQUEST_ID_HEADER)
@@ -48,7 +72,7 @@ fn request_id(request: &ServiceRequest) -> String {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
-        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
+        .map(str::to_owned)
 }
 
 /// The middleware around every request: its span (continuing the caller's
@@ -57,7 +81,7 @@ pub(crate) async fn around_request(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let id = request_id(&request);
+    let ids = RequestIds::of(&request);
     let method = request.method().clone();
     let method_name = method_name(&method);
     let span = tracing::info_span!(
@@ -65,7 +89,8 @@ pub(crate) async fn around_request(
         otel.name = method_name,
         otel.kind = "server",
         otel.status_code = tracing::field::Empty,
-        request.id = %id,
+        request.id = %ids.ours,
+        request.client_id = ids.client.as_deref(),
         trace_id = tracing::field::Empty,
         http.request.method = method_name,
         http.route = tracing::field::Empty,
@@ -79,9 +104,9 @@ pub(crate) async fn around_request(
     let metrics = request.app_data::<Data<HttpMetrics>>().cloned();
     let _in_flight = metrics.as_ref().map(|metrics| metrics.in_flight(&method));
     let started = Instant::now();
-    let outcome = REQUEST_ID
+    let outcome = REQUEST_IDS
         .scope(
-            id.clone(),
+            ids.clone(),
             AssertUnwindSafe(next.call(request)).catch_unwind(),
         )
         .instrument(span.clone())
@@ -96,10 +121,10 @@ pub(crate) async fn around_request(
     };
     match outcome {
         Ok(Ok(response)) => {
-            let mut response = REQUEST_ID.sync_scope(id.clone(), || {
+            let mut response = REQUEST_IDS.sync_scope(ids.clone(), || {
                 in_contract_shape(response.map_into_boxed_body())
             });
-            if let Ok(value) = HeaderValue::from_str(&id) {
+            if let Ok(value) = HeaderValue::from_str(ids.echoed()) {
                 response.headers_mut().insert(REQUEST_ID_HEADER, value);
             }
             if let Some(value) = trace_response(&trace) {
@@ -129,7 +154,7 @@ pub(crate) async fn around_request(
             Err(error)
         }
         Err(panic) => {
-            let error = ApiError::internal(panic_message(panic.as_ref())).for_request(id);
+            let error = ApiError::internal(panic_message(panic.as_ref())).for_request(ids);
             served(
                 None,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -284,6 +309,20 @@ mod tests {
         let (status, id, _) = call(request).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(id.as_deref(), Some("abc-123.4:5_6"));
+    }
+
+    #[actix_web::test]
+    async fn an_error_body_names_the_request_by_our_id_not_the_clients() {
+        for uri in ["/nowhere", "/panics"] {
+            let request = test::TestRequest::get()
+                .uri(uri)
+                .insert_header(("x-request-id", "abc-123"));
+            let (_, echoed, body) = call(request).await;
+            assert_eq!(echoed.as_deref(), Some("abc-123"), "{uri}");
+            let ours = body["error"]["requestId"].as_str().expect("an id");
+            let ours = Uuid::parse_str(ours).expect("a UUID");
+            assert_eq!(ours.get_version_num(), 7, "{uri}");
+        }
     }
 
     #[actix_web::test]

@@ -126,8 +126,11 @@ impl FieldChange {
 /// Where a request came from, for the trail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
-    /// The request's `x-request-id`.
+    /// The service's own id of the request.
     pub request_id: Option<String>,
+    /// The client's own `x-request-id`, kept apart from ours: a client
+    /// chooses it, so it proves nothing.
+    pub client_request_id: Option<String>,
     /// The client's address, as far as the trusted proxies tell.
     pub ip: Option<IpAddr>,
     /// The client's `User-Agent`.

@@ -17,7 +17,7 @@ pub(crate) use from_app::FOREIGN_CURSOR;
 pub(crate) use kind::ErrorKind;
 pub(crate) use validation::FieldIssue;
 
-use crate::request_context;
+use crate::request_context::{self, RequestIds};
 
 type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -43,8 +43,8 @@ struct Parts {
     allow: Option<&'static str>,
     /// Seconds to wait, for a 429.
     retry_after: Option<u64>,
-    /// The request's id, when the error leaves the request's scope.
-    request_id: Option<String>,
+    /// The request's ids, when the error leaves the request's scope.
+    request: Option<RequestIds>,
     source: Option<BoxError>,
 }
 
@@ -57,7 +57,7 @@ impl ApiError {
             bearer_error: None,
             allow: None,
             retry_after: None,
-            request_id: None,
+            request: None,
             source: None,
         }))
     }
@@ -87,8 +87,8 @@ impl ApiError {
 
     /// Binds the error to a request, for an error rendered outside the
     /// request's scope (after a panic).
-    pub(crate) fn for_request(mut self, request_id: String) -> Self {
-        self.0.request_id = Some(request_id);
+    pub(crate) fn for_request(mut self, ids: RequestIds) -> Self {
+        self.0.request = Some(ids);
         self
     }
 
@@ -179,8 +179,10 @@ pub(crate) struct ErrorPayload<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     #[schema(min_items = 1)]
     details: &'a [FieldIssue],
-    /// The request's id, as in the `x-request-id` header; null only when
-    /// the failure happened outside any request.
+    /// The service's own id of the request, under which its logs and audit
+    /// events are filed: the `x-request-id` header too, unless the client
+    /// sent its own. Null only when the failure happened outside any
+    /// request.
     #[schema(required = true)]
     request_id: Option<String>,
 }
@@ -231,16 +233,16 @@ impl ResponseError for ApiError {
             response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        let request_id = parts
-            .request_id
+        let ids = parts
+            .request
             .clone()
-            .or_else(request_context::current_request_id);
-        if let Some(id) = request_id
-            .as_deref()
-            .and_then(|id| HeaderValue::from_str(id).ok())
+            .or_else(request_context::current_request_ids);
+        if let Some(echoed) = ids
+            .as_ref()
+            .and_then(|ids| HeaderValue::from_str(ids.echoed()).ok())
         {
-            response.insert_header((request_context::REQUEST_ID_HEADER, id));
+            response.insert_header((request_context::REQUEST_ID_HEADER, echoed));
         }
-        response.json(self.body(request_id))
+        response.json(self.body(ids.map(|ids| ids.ours)))
     }
 }

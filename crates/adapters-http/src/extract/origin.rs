@@ -9,10 +9,10 @@ use actix_web::{FromRequest, HttpRequest};
 use domain::audit::Origin;
 
 use crate::error::ApiError;
-use crate::request_context::current_request_id;
+use crate::request_context::current_request_ids;
 use crate::server::ApiState;
 
-/// The request's id, client address and `User-Agent`.
+/// The request's ids, client address and `User-Agent`.
 pub(crate) struct RequestOrigin(pub Origin);
 
 impl FromRequest for RequestOrigin {
@@ -39,8 +39,10 @@ fn origin(request: &HttpRequest) -> Result<Origin, ApiError> {
                 .collect::<String>()
         })
         .filter(|agent| !agent.is_empty());
+    let ids = current_request_ids();
     Ok(Origin {
-        request_id: current_request_id(),
+        request_id: ids.as_ref().map(|ids| ids.ours.clone()),
+        client_request_id: ids.and_then(|ids| ids.client),
         ip: state.trusted_proxies.client_ip_of(request),
         user_agent,
     })

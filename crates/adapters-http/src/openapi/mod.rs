@@ -101,8 +101,9 @@ impl Modify for Conventions {
         let request_id = Header::builder()
             .schema(ObjectBuilder::new().schema_type(Type::String))
             .description(Some(
-                "The request's id: the client's own `x-request-id` when it is 1 to 128 letters, \
-                 digits or `-_.:`, a new UUID otherwise.",
+                "The client's own `x-request-id` when it is 1 to 128 letters, digits or `-_.:`, \
+                 echoed; otherwise the service's id of the request (a UUID v7, the `requestId` \
+                 of an error body).",
             ))
             .build();
         let operations = document.paths.paths.values_mut().flat_map(|item| {

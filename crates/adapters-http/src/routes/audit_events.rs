@@ -95,9 +95,14 @@ struct AuditEventBody {
     /// The session of the request, if any.
     #[schema(required = true)]
     session_id: Option<Uuid>,
-    /// The `x-request-id` of the request.
+    /// The service's own id of the request (the `requestId` of its error
+    /// body, and of its log lines).
     #[schema(required = true)]
     request_id: Option<String>,
+    /// The `x-request-id` that the client sent, if it sent a sane one:
+    /// the client's word, kept apart from `requestId`.
+    #[schema(required = true)]
+    client_request_id: Option<String>,
     /// The client's IPv4 or IPv6 address, if known.
     #[schema(value_type = Option<String>, required = true)]
     ip: Option<IpAddr>,
@@ -131,6 +136,7 @@ impl From<AuditRecord> for AuditEventBody {
             subject_id: record.subject.map(|id| id.as_uuid()),
             session_id: record.session.map(|id| id.as_uuid()),
             request_id: record.origin.request_id,
+            client_request_id: record.origin.client_request_id,
             ip: record.origin.ip,
             user_agent: record.origin.user_agent,
             detail: record.detail,

@@ -18,9 +18,10 @@ pub(crate) use queries::{list, purge, record};
 
 /// The named CHECK constraints of `audit_events`, with the column each
 /// guards.
-pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 5] = [
+pub(crate) const CHECK_CONSTRAINTS: [(&str, &str); 6] = [
     ("audit_events_action_length", "action"),
     ("audit_events_request_id_length", "request_id"),
+    ("audit_events_client_request_id_length", "client_request_id"),
     ("audit_events_user_agent_length", "user_agent"),
     ("audit_events_detail_length", "detail"),
     ("audit_events_changes_array", "changes"),

@@ -25,9 +25,9 @@ pub(crate) async fn record(lease: &mut Lease, event: &AuditEvent) -> Result<(), 
         .run(Operation::new("audit.record", &params), || {
             Affected(sqlx::query!(
                 r#"INSERT INTO audit_events (id, occurred_at, action, actor_id, subject_id,
-                                             session_id, request_id, ip, user_agent, detail,
-                                             changes)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::inet, $9, $10, $11)"#,
+                                             session_id, request_id, client_request_id, ip,
+                                             user_agent, detail, changes)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::inet, $10, $11, $12)"#,
                 event.id,
                 event.occurred_at,
                 event.action.as_str(),
@@ -35,6 +35,7 @@ pub(crate) async fn record(lease: &mut Lease, event: &AuditEvent) -> Result<(), 
                 event.subject.map(|user| user.as_uuid()),
                 event.session.map(|session| session.as_uuid()),
                 event.origin.request_id.as_deref(),
+                event.origin.client_request_id.as_deref(),
                 ip.as_deref(),
                 event.origin.user_agent.as_deref(),
                 event.detail,
@@ -66,7 +67,7 @@ pub(crate) async fn list(
             Many(sqlx::query_as!(
                 AuditRow,
                 r#"SELECT id, occurred_at, action, actor_id, subject_id, session_id, request_id,
-                          host(ip) AS "ip?", user_agent, detail, changes
+                          client_request_id, host(ip) AS "ip?", user_agent, detail, changes
                      FROM audit_events
                     WHERE ($1::uuid IS NULL OR subject_id = $1)
                       AND ($2::text IS NULL OR action = $2)

@@ -17,6 +17,7 @@ pub(super) struct AuditRow {
     pub subject_id: Option<Uuid>,
     pub session_id: Option<Uuid>,
     pub request_id: Option<String>,
+    pub client_request_id: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub detail: Option<String>,
@@ -105,6 +106,7 @@ impl TryFrom<AuditRow> for AuditRecord {
             session: row.session_id.map(Into::into),
             origin: Origin {
                 request_id: row.request_id,
+                client_request_id: row.client_request_id,
                 ip,
                 user_agent: row.user_agent,
             },

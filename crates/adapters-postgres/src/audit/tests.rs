@@ -28,6 +28,7 @@ type StoredEvent = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 
 #[test]
@@ -37,6 +38,7 @@ fn an_event_is_stored_with_its_action_people_session_origin_and_detail() {
         let (user, session) = (UserId::generate(), SessionId::generate());
         let origin = Origin {
             request_id: Some("req-1".to_owned()),
+            client_request_id: Some("client-1".to_owned()),
             ip: Some(IpAddr::from([198, 51, 100, 4])),
             user_agent: Some("curl/8".to_owned()),
         };
@@ -49,7 +51,7 @@ fn an_event_is_stored_with_its_action_people_session_origin_and_detail() {
 
         let stored: StoredEvent = sqlx::query_as(
             "SELECT occurred_at, action, actor_id, subject_id, session_id, request_id,
-                    host(ip), user_agent, detail
+                    client_request_id, host(ip), user_agent, detail
                FROM audit_events WHERE id = $1",
         )
         .bind(event.id)
@@ -65,6 +67,7 @@ fn an_event_is_stored_with_its_action_people_session_origin_and_detail() {
                 Some(user.as_uuid()),
                 Some(session.as_uuid()),
                 Some("req-1".to_owned()),
+                Some("client-1".to_owned()),
                 Some("198.51.100.4".to_owned()),
                 Some("curl/8".to_owned()),
                 Some("retired_token".to_owned()),
@@ -93,18 +96,32 @@ fn an_event_with_nothing_but_its_action_is_stored() {
 #[test]
 fn a_request_id_longer_than_the_store_takes_is_invalid_and_named() {
     test_db::run(async {
-        let mut lease = rolled_back_lease().await;
-        let origin = Origin {
-            request_id: Some("r".repeat(129)),
-            ..Origin::default()
-        };
-        let event = AuditEvent::new(AuditAction::Logout, NOW, &origin);
+        let too_long = Some("r".repeat(129));
+        for (origin, named) in [
+            (
+                Origin {
+                    request_id: too_long.clone(),
+                    ..Origin::default()
+                },
+                "request_id",
+            ),
+            (
+                Origin {
+                    client_request_id: too_long.clone(),
+                    ..Origin::default()
+                },
+                "client_request_id",
+            ),
+        ] {
+            let mut lease = rolled_back_lease().await;
+            let event = AuditEvent::new(AuditAction::Logout, NOW, &origin);
 
-        let error = record(&mut lease, &event).await.expect_err("too long");
+            let error = record(&mut lease, &event).await.expect_err("too long");
 
-        assert!(
-            matches!(error, RepoError::Invalid(InvalidData { column: Some(ref column), .. }) if column == "request_id"),
-            "{error:?}"
-        );
+            assert!(
+                matches!(error, RepoError::Invalid(InvalidData { column: Some(ref column), .. }) if column == named),
+                "{error:?}"
+            );
+        }
     });
 }

@@ -2,8 +2,10 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use uuid::Uuid;
 
-use crate::helpers::{PASSWORD, spawn_app_with_flags, unique_email};
+use crate::helpers::{PASSWORD, spawn_app, spawn_app_with_flags, unique_email};
+use crate::log_audit::audited;
 
 #[tokio::test]
 async fn every_security_event_of_an_account_is_on_its_trail_without_secrets() {
@@ -91,4 +93,52 @@ async fn every_security_event_of_an_account_is_on_its_trail_without_secrets() {
     .await
     .expect("count");
     assert_eq!(leaked, 0);
+}
+
+#[tokio::test]
+async fn a_client_cannot_choose_the_id_its_requests_are_filed_under() {
+    let app = spawn_app().await;
+    let (email, _) = app.new_account().await;
+    let id = app.user_id(&email).await;
+
+    let mut ours = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .post(app.url("/v1/auth/login"))
+            .header("x-request-id", "chosen-1")
+            .json(&audited(
+                json!({"email": email, "password": "not the password"}),
+            ))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["x-request-id"], "chosen-1");
+        let body: serde_json::Value = response.json().await.expect("a JSON error body");
+        let id = body["error"]["requestId"].as_str().expect("an id");
+        ours.push(id.to_owned());
+    }
+
+    let trail: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT request_id, client_request_id FROM audit_events
+          WHERE subject_id = $1 AND action = 'auth.login_failed' ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&app.pool())
+    .await
+    .expect("the trail");
+    let chosen = Some("chosen-1".to_owned());
+    assert_eq!(
+        trail,
+        [
+            (Some(ours[0].clone()), chosen.clone()),
+            (Some(ours[1].clone()), chosen)
+        ]
+    );
+    assert_ne!(ours[0], ours[1]);
+    for id in &ours {
+        let id: Uuid = id.parse().expect("the service's own id, a UUID");
+        assert_eq!(id.get_version_num(), 7);
+    }
 }

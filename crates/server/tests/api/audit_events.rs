@@ -2,6 +2,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::helpers::{assert_error, spawn_app};
 use crate::log_audit::audited;
@@ -22,6 +23,7 @@ async fn an_administrators_change_is_on_the_trail_with_before_and_after() {
         .await
         .expect("sent");
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["x-request-id"], "change-42");
 
     let page: Value = app
         .request(
@@ -42,7 +44,13 @@ async fn an_administrators_change_is_on_the_trail_with_before_and_after() {
     assert_eq!(event["action"], "user.updated");
     assert_eq!(event["actorId"], admin_id.to_string());
     assert_eq!(event["subjectId"], id.to_string());
-    assert_eq!(event["requestId"], "change-42");
+    // The client's id is its word, filed apart from ours.
+    assert_eq!(event["clientRequestId"], "change-42");
+    let ours: Uuid = event["requestId"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("the service's own id, a UUID");
+    assert_eq!(ours.get_version_num(), 7);
     assert_eq!(event["ip"], "127.0.0.1");
     assert_eq!(
         event["changes"],

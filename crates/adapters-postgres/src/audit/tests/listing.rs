@@ -65,6 +65,7 @@ fn an_event_reads_back_with_its_changes_origin_and_detail() {
         );
         let origin = Origin {
             request_id: Some("req-7".to_owned()),
+            client_request_id: Some("client-7".to_owned()),
             ip: Some(IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1])),
             user_agent: Some("curl/8".to_owned()),
         };

@@ -32,6 +32,7 @@ fn with_device(password: &str, device: DeviceId) -> Credentials {
 fn origin() -> Origin {
     Origin {
         request_id: Some("req-1".to_owned()),
+        client_request_id: Some("client-1".to_owned()),
         ip: Some("2001:db8:1:2::9".parse().expect("ip")),
         user_agent: Some("curl/8".to_owned()),
     }
@@ -270,6 +271,7 @@ async fn a_wrong_password_stays_counted_and_is_invalid_credentials() {
                 && event.subject == Some(user_id)
                 && event.detail == Some("wrong_password")
                 && event.origin.request_id.as_deref() == Some("req-1")
+                && event.origin.client_request_id.as_deref() == Some("client-1")
         })
         .times(1)
         .returning(|_| Ok(()));

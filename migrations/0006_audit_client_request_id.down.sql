@@ -1,0 +1,2 @@
+-- The clients' ids are only a help to correlate: they go with the column.
+ALTER TABLE audit_events DROP COLUMN client_request_id;
