@@ -391,8 +391,9 @@ impl TestApp {
     }
 }
 
-/// Checks that `response` is an error in the contract's shape, with the
-/// request id of its header, and returns the `error` object.
+/// Checks that `response` is an error in the contract's shape, named by the
+/// service's own request id (a UUID v7, in the header too, since the
+/// helpers send no `x-request-id`), and returns the `error` object.
 pub async fn assert_error(response: Response, status: StatusCode, kind: &str) -> Value {
     assert_eq!(response.status(), status);
     let request_id = response
@@ -411,5 +412,7 @@ pub async fn assert_error(response: Response, status: StatusCode, kind: &str) ->
         "{body}"
     );
     assert_eq!(error["requestId"], request_id.as_str(), "{body}");
+    let ours: Uuid = request_id.parse().expect("the service's own id, a UUID");
+    assert_eq!(ours.get_version_num(), 7, "{body}");
     error
 }

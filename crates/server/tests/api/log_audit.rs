@@ -1,8 +1,9 @@
 //! The log audit. With `DOORMAN_LOG_AUDIT_DIR` set (as `cargo xtask
 //! test-db` sets it), the suite's logs are written there in the service's
 //! own JSON format, at `debug` and with every statement logged as slow, and
-//! so is every secret and piece of personal data the tests send or receive,
-//! for the task to search the one for the other once the suite has run.
+//! so is every secret and piece of personal data the tests send and every
+//! token they receive, for the task to search the one for the other once
+//! the suite has run.
 
 use std::fs::File;
 use std::io::Write as _;
@@ -66,16 +67,20 @@ pub fn service_flags() -> &'static [&'static str] {
     }
 }
 
-/// Notes `value` as one that must not reach the logs.
+/// Notes `value` as one that must not reach the logs, as sent and as the
+/// service keeps it (trimmed).
 pub fn remember(value: &str) {
     if let Some(audit) = audit() {
-        let mut line = serde_json::to_string(value).expect("a string encodes");
-        line.push('\n');
+        let mut lines = String::new();
+        for form in [value, value.trim()] {
+            lines.push_str(&serde_json::to_string(form).expect("a string encodes"));
+            lines.push('\n');
+        }
         audit
             .sensitive
             .lock()
             .expect("not poisoned")
-            .write_all(line.as_bytes())
+            .write_all(lines.as_bytes())
             .expect("the audit's file takes the value");
     }
 }

@@ -4,12 +4,15 @@ use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::helpers::{assert_error, spawn_app};
+use crate::log_audit;
 
 const REGISTER: &str = "/v1/auth/register";
 
 #[tokio::test]
 async fn malformed_json_unknown_fields_and_wrong_types_are_validation_errors() {
     let app = spawn_app().await;
+    // The password of the raw bodies below, which no helper sees.
+    log_audit::remember("correct horse battery");
     let cases = [
         (r#"{"email": "#, None),
         (

@@ -31,7 +31,7 @@ pub fn run(test_args: &[String]) -> anyhow::Result<ExitCode> {
         return Ok(super::exit_code(status));
     }
     let tests_passed = status.success();
-    let audit_passed = audit.search()?.report(audit.directory());
+    let audit_passed = audit.report(&audit.search()?, test_args.is_empty());
     if tests_passed && !audit_passed {
         return Ok(ExitCode::FAILURE);
     }
