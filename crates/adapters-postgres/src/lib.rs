@@ -30,7 +30,7 @@ mod users;
 mod test_support;
 
 pub use database::{Database, Thresholds};
-pub use migrations::{MigrationError, migrate};
+pub use migrations::{MigrationError, MigrationState, MigrationStatus, Migrations, Problem};
 pub use pool::{DatabaseSettings, InvalidDatabaseUrl, connect_lazy};
 pub use readiness::PgReadinessProbe;
 pub use reads::PgReads;

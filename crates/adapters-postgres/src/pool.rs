@@ -44,7 +44,7 @@ pub struct DatabaseSettings {
 /// which may hold a password.
 #[derive(Debug, thiserror::Error)]
 #[error("DATABASE_URL is not a valid PostgreSQL URL")]
-pub struct InvalidDatabaseUrl(#[source] sqlx::Error);
+pub struct InvalidDatabaseUrl(#[source] pub(crate) sqlx::Error);
 
 /// A pool that opens connections on first use, so that the service starts
 /// (and reports itself not ready) while the database is down. Its

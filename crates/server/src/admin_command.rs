@@ -12,6 +12,7 @@ use domain::user::{DisplayName, Email};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::config::Config;
+use crate::migrate_command;
 use crate::wiring;
 
 /// The variable that holds a new administrator's password.
@@ -38,9 +39,7 @@ pub async fn create_admin(
     // A one-off command: nothing scrapes or receives its metrics.
     let meter = opentelemetry::global::meter("doorman");
     let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
-    if config.migrate {
-        adapters_postgres::migrate(database.pool()).await?;
-    }
+    migrate_command::prepare_schema(config).await?;
     let services = wiring::services(config, &database, &meter)?;
     let origin = Origin {
         user_agent: Some("doorman admin create".to_owned()),

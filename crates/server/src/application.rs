@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::telemetry::Metrics;
-use crate::{purge, wiring};
+use crate::{migrate_command, purge, wiring};
 
 /// The HTTP server with everything it serves, bound to its address, and
 /// the metrics listener beside it.
@@ -39,10 +39,7 @@ impl Application {
         let metrics = Metrics::new(config)?;
         let meter = metrics.meter();
         let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
-        if config.migrate {
-            adapters_postgres::migrate(database.pool()).await?;
-            tracing::info!("migrations applied");
-        }
+        migrate_command::prepare_schema(config).await?;
         let services = wiring::services(config, &database, &meter)?;
         let readiness = Arc::new(PgReadinessProbe::new(database.clone()));
         tokio::spawn(report_readiness(readiness.clone()));

@@ -8,11 +8,15 @@ mod admin_command;
 mod application;
 mod clock;
 mod config;
+mod migrate_command;
 mod purge;
 mod telemetry;
 mod wiring;
 
 pub use admin_command::create_admin;
 pub use application::Application;
-pub use config::{AdminCommand, Cli, Command, Config, Listen, LogFormat, OtlpProtocol};
+pub use config::{
+    AdminCommand, Cli, Command, Config, Listen, LogFormat, MigrateCommand, OtlpProtocol,
+};
+pub use migrate_command::run_migrate;
 pub use telemetry::{Tracing, init_telemetry, json_log_layer};

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser as _;
 use secrecy::ExposeSecret as _;
-use server::{AdminCommand, Application, Cli, Command, create_admin, init_telemetry};
+use server::{AdminCommand, Application, Cli, Command, create_admin, init_telemetry, run_migrate};
 
 /// mimalloc rather than the system's allocator: with its per-thread
 /// arenas, glibc kept every hashing thread's 19 MiB after the hash, and a
@@ -49,6 +49,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         })) => {
             let done = create_admin(&email, &display_name, promote_existing, &config).await?;
             return writeln!(std::io::stdout(), "{done}").context("cannot write the outcome");
+        }
+        Some(Command::Migrate(command)) => {
+            let done = run_migrate(&command).await?;
+            return write!(std::io::stdout(), "{done}").context("cannot write the outcome");
         }
         None => {}
     }

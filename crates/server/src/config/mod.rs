@@ -38,6 +38,45 @@ pub enum Command {
     /// Administer the service from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Read, apply or revert the database's migrations.
+    #[command(subcommand)]
+    Migrate(MigrateCommand),
+}
+
+/// What `doorman migrate` does. Exit status 0 on success, 1 on any
+/// failure, and for `verify` when the database cannot be trusted.
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// List every migration this build or the database knows: its state and
+    /// when it was applied.
+    Status {
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+    /// Apply the pending migrations, all of them or up to a version.
+    Up {
+        /// The last version to apply.
+        #[arg(long)]
+        to: Option<i64>,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+    /// Revert the applied migrations newer than a version, newest first
+    /// (0 reverts them all).
+    Down {
+        /// The version to go back to.
+        #[arg(long)]
+        to: i64,
+        #[command(flatten)]
+        config: Box<Config>,
+    },
+    /// Exit 1, saying what and how to fix it, when an applied migration's
+    /// checksum differs from this build's, one failed halfway, or one is
+    /// unknown to this build.
+    Verify {
+        #[command(flatten)]
+        config: Box<Config>,
+    },
 }
 
 /// What `doorman admin` does.
@@ -76,6 +115,13 @@ pub struct Config {
     /// Apply pending migrations before serving.
     #[arg(long, env = "DOORMAN_MIGRATE")]
     pub migrate: bool,
+
+    /// Milliseconds a statement of a migration may wait for a lock before
+    /// the migration is rolled back, so that it never queues behind a long
+    /// transaction while every request queues behind it.
+    #[arg(long, env = "DOORMAN_MIGRATION_LOCK_TIMEOUT_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub migration_lock_timeout_ms: u64,
 
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, env = "DOORMAN_BIND_ADDRESS", default_value = "127.0.0.1:8080")]

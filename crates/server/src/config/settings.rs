@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey, VerificationKey};
 use adapters_http::ServerSettings;
-use adapters_postgres::{DatabaseSettings, Thresholds};
+use adapters_postgres::{DatabaseSettings, Migrations, Thresholds};
 use anyhow::{Context as _, bail};
 use app::auth::AuthPolicy;
 use app::transaction::RetryPolicy;
@@ -34,6 +34,14 @@ impl Config {
                 held_connection: Duration::from_millis(self.db_leak_detection_ms),
             },
         })
+    }
+
+    /// This build's migrations against the configured database.
+    pub(crate) fn migrations(&self) -> anyhow::Result<Migrations> {
+        Ok(Migrations::new(
+            &self.database_settings()?,
+            Duration::from_millis(self.migration_lock_timeout_ms),
+        )?)
     }
 
     pub(crate) fn retry_policy(&self) -> RetryPolicy {

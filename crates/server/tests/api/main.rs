@@ -20,6 +20,7 @@ mod login;
 mod malformed;
 mod me;
 mod metrics;
+mod migrate_cli;
 mod openapi;
 mod password;
 mod refresh;

@@ -1,0 +1,56 @@
+//! The schema migrations, embedded from `migrations/` at the workspace's
+//! top: what the database has applied of them, and applying or reverting
+//! them on a connection of their own.
+
+mod catalogue;
+mod problem;
+mod runner;
+#[cfg(test)]
+mod tests;
+
+use sqlx::migrate::{MigrateError, Migrator};
+
+pub use catalogue::{MigrationState, MigrationStatus};
+pub use problem::Problem;
+pub use runner::Migrations;
+
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+/// Migrations could not be read, applied or reverted.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The database could not be reached.
+    #[error("cannot connect to the database to migrate it")]
+    Connect(#[source] sqlx::Error),
+    /// The database did not answer in time.
+    #[error("the database did not accept a connection within {} ms", .0.as_millis())]
+    ConnectTimeout(std::time::Duration),
+    /// What the database has applied does not match this build.
+    #[error("{}", Problem::describe_all(.0))]
+    Problems(Vec<Problem>),
+    /// A statement of a migration waited for a lock longer than allowed.
+    #[error(
+        "migration {version} waited more than {timeout_ms} ms for a lock that another session \
+         holds, and was rolled back: nothing of it is applied. Retry when the transactions on \
+         its tables are shorter, or raise DOORMAN_MIGRATION_LOCK_TIMEOUT_MS"
+    )]
+    LockTimeout { version: i64, timeout_ms: u128 },
+    /// `down` was asked for a version that is not one.
+    #[error("there is no migration {0}: `doorman migrate status` lists them")]
+    NoSuchVersion(i64),
+    /// Applying, reverting or reading them failed.
+    #[error("cannot migrate the database")]
+    Migrate(#[from] MigrateError),
+    /// Reading what was applied failed.
+    #[error("cannot read the applied migrations")]
+    Read(#[source] sqlx::Error),
+}
+
+/// The version of the newest embedded migration.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATOR
+        .iter()
+        .map(|migration| migration.version)
+        .max()
+        .unwrap_or(0)
+}

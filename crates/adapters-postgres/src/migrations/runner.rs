@@ -1,0 +1,238 @@
+//! Applying and reverting migrations on a connection of their own, never
+//! the pool's: a pooler that hands one server connection to several
+//! clients would break the session-level advisory lock that makes
+//! concurrent migrators take turns.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use secrecy::ExposeSecret as _;
+use sqlx::migrate::{Migrate as _, MigrateError, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::{ConnectOptions as _, Connection as _};
+
+use super::catalogue::{self, MigrationState, MigrationStatus};
+use super::{MIGRATOR, MigrationError, Problem};
+use crate::pool::{DatabaseSettings, InvalidDatabaseUrl};
+
+/// SQLSTATE `lock_not_available`: `lock_timeout` ran out.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+/// The migrations of this build against one database.
+#[derive(Debug, Clone)]
+pub struct Migrations {
+    options: PgConnectOptions,
+    connect_timeout: Duration,
+    lock_timeout: Duration,
+}
+
+/// A connection holding the migrators' advisory lock, and what the
+/// database had applied when it took it.
+struct Locked {
+    connection: PgConnection,
+    statuses: Vec<MigrationStatus>,
+}
+
+impl Migrations {
+    /// The migrations of the database of `settings`, connecting within its
+    /// acquire timeout. Each statement of a
+    /// migration waits at most `lock_timeout` for a lock, so that it never
+    /// queues behind a long transaction while every request queues behind
+    /// it.
+    ///
+    /// # Errors
+    ///
+    /// When the URL is not a PostgreSQL URL.
+    pub fn new(
+        settings: &DatabaseSettings,
+        lock_timeout: Duration,
+    ) -> Result<Self, InvalidDatabaseUrl> {
+        // No statement timeout: a migration may rightly take long, and the
+        // lock timeout keeps it from blocking others while it waits.
+        let options = PgConnectOptions::from_str(settings.url.expose_secret())
+            .map_err(InvalidDatabaseUrl)?
+            .application_name(&format!("{} migrate", settings.application_name))
+            .options([("statement_timeout", "0"), ("lock_timeout", "0")])
+            .disable_statement_logging();
+        Ok(Self {
+            options,
+            connect_timeout: settings.acquire_timeout,
+            lock_timeout,
+        })
+    }
+
+    /// Every migration this build or the database knows, by version.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be reached or read.
+    pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
+        let mut connection = self.connect().await?;
+        let statuses = catalogue::read(&mut connection).await;
+        close(connection).await;
+        statuses
+    }
+
+    /// What keeps this build from trusting the database: an applied
+    /// migration whose checksum differs, a failed one, or one it does not
+    /// know.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be reached or read.
+    pub async fn problems(&self) -> Result<Vec<Problem>, MigrationError> {
+        Ok(Problem::of(&self.status().await?))
+    }
+
+    /// Applies the pending migrations up to `to` (all without it), oldest
+    /// first, each in a transaction of its own: the ones it applied.
+    ///
+    /// # Errors
+    ///
+    /// [`MigrationError::Problems`] when the database has a migration this
+    /// build cannot trust (nothing is applied), a lock timeout, or the
+    /// failure of a migration (those before it stay applied).
+    pub async fn up(&self, to: Option<i64>) -> Result<Vec<MigrationStatus>, MigrationError> {
+        let Locked {
+            mut connection,
+            statuses,
+        } = self.lock().await?;
+        let to = to.unwrap_or_else(super::latest_version);
+        let outcome = without_its_own_lock()
+            .run_to(to, &mut connection)
+            .await
+            .map_err(|error| self.explain(error));
+        finish(connection, outcome).await?;
+        Ok(statuses
+            .into_iter()
+            .filter(|status| status.state == MigrationState::Pending && status.version <= to)
+            .collect())
+    }
+
+    /// The applied migrations that [`down`](Self::down) to `to` reverts,
+    /// newest first.
+    ///
+    /// # Errors
+    ///
+    /// When `to` is neither 0 nor a migration's version, or the database
+    /// cannot be read.
+    pub async fn to_revert(&self, to: i64) -> Result<Vec<MigrationStatus>, MigrationError> {
+        check_version(to)?;
+        Ok(reverted_by(self.status().await?, to))
+    }
+
+    /// Reverts the applied migrations newer than `to`, newest first, each
+    /// in a transaction of its own: the ones it reverted.
+    ///
+    /// # Errors
+    ///
+    /// As [`up`](Self::up), and when `to` is neither 0 nor a migration's
+    /// version.
+    pub async fn down(&self, to: i64) -> Result<Vec<MigrationStatus>, MigrationError> {
+        check_version(to)?;
+        let Locked {
+            mut connection,
+            statuses,
+        } = self.lock().await?;
+        let outcome = without_its_own_lock()
+            .undo(&mut connection, to)
+            .await
+            .map_err(|error| self.explain(error));
+        finish(connection, outcome).await?;
+        Ok(reverted_by(statuses, to))
+    }
+
+    async fn connect(&self) -> Result<PgConnection, MigrationError> {
+        tokio::time::timeout(
+            self.connect_timeout,
+            PgConnection::connect_with(&self.options),
+        )
+        .await
+        .map_err(|_| MigrationError::ConnectTimeout(self.connect_timeout))?
+        .map_err(MigrationError::Connect)
+    }
+
+    /// Waits for the migrators' lock (the one sqlx takes, so that a server
+    /// of an earlier version takes turns too), then reads what was applied
+    /// and refuses to go on from a state it cannot trust.
+    async fn lock(&self) -> Result<Locked, MigrationError> {
+        let mut connection = self.connect().await?;
+        connection.lock().await?;
+        let statuses = catalogue::read(&mut connection).await?;
+        let problems = Problem::of(&statuses);
+        if !problems.is_empty() {
+            close(connection).await;
+            return Err(MigrationError::Problems(problems));
+        }
+        // Only now: waiting for another migrator is not waiting on a table.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SET lock_timeout = {}",
+            self.lock_timeout.as_millis()
+        )))
+        .execute(&mut connection)
+        .await
+        .map_err(MigrationError::Read)?;
+        Ok(Locked {
+            connection,
+            statuses,
+        })
+    }
+
+    fn explain(&self, error: MigrateError) -> MigrationError {
+        match error {
+            MigrateError::ExecuteMigration(sqlx::Error::Database(cause), version)
+                if cause.code().as_deref() == Some(LOCK_NOT_AVAILABLE) =>
+            {
+                MigrationError::LockTimeout {
+                    version,
+                    timeout_ms: self.lock_timeout.as_millis(),
+                }
+            }
+            other => MigrationError::Migrate(other),
+        }
+    }
+}
+
+/// This build's migrations, for a connection that already holds the lock.
+fn without_its_own_lock() -> Migrator {
+    let mut migrator = Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
+    migrator.set_locking(false);
+    migrator
+}
+
+fn check_version(to: i64) -> Result<(), MigrationError> {
+    if to == 0 || MIGRATOR.version_exists(to) {
+        Ok(())
+    } else {
+        Err(MigrationError::NoSuchVersion(to))
+    }
+}
+
+/// The applied migrations newer than `to`, newest first.
+fn reverted_by(statuses: Vec<MigrationStatus>, to: i64) -> Vec<MigrationStatus> {
+    let mut reverted: Vec<MigrationStatus> = statuses
+        .into_iter()
+        .filter(|status| status.state == MigrationState::Applied && status.version > to)
+        .collect();
+    reverted.reverse();
+    reverted
+}
+
+/// Releases the lock when the work succeeded; on a failure the connection
+/// is dropped, which ends its session and the lock with it.
+async fn finish(
+    mut connection: PgConnection,
+    outcome: Result<(), MigrationError>,
+) -> Result<(), MigrationError> {
+    outcome?;
+    connection.unlock().await?;
+    close(connection).await;
+    Ok(())
+}
+
+/// Ends the session politely; if that fails the server ends it anyway.
+async fn close(connection: PgConnection) {
+    if let Err(error) = connection.close().await {
+        tracing::debug!(error = %error, "the migration connection did not close cleanly");
+    }
+}
