@@ -21,7 +21,9 @@ usage: cargo xtask <task> [args]
 
 tasks:
   run [server args]     run the service against DATABASE_URL, or against a local
-                        PostgreSQL cluster kept under target/ when it is unset
+                        PostgreSQL cluster kept under target/ when it is unset;
+                        `run migrate status|up|down|verify` migrates it instead
+  migrate new <name>    create the next numbered pair of migration files
   test-db [test args]   run every test of the workspace against a throw-away
                         PostgreSQL cluster (or DATABASE_URL when it is set)
   bench test-isolation  time the set-up of one database test each way (criterion),
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         "run" => tasks::run::run(rest),
         "test-db" => tasks::test_db::run(rest),
         "bench" => tasks::bench::run(rest),
+        "migrate" => tasks::migrate::run(rest),
         "openapi" => tasks::openapi::run(rest),
         "prometheus" => tasks::prometheus::run(),
         "schemathesis" => tasks::schemathesis::run(rest),
