@@ -24,6 +24,8 @@ tasks:
                         PostgreSQL cluster kept under target/ when it is unset;
                         `run migrate status|up|down|verify` migrates it instead
   migrate new <name>    create the next numbered pair of migration files
+  lint-migrations       check migrations/ with squawk (installed into target/ when
+                        missing), less the findings accepted in lint-exceptions.txt
   test-db [test args]   run every test of the workspace against a throw-away
                         PostgreSQL cluster (or DATABASE_URL when it is set)
   bench test-isolation  time the set-up of one database test each way (criterion),
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         "test-db" => tasks::test_db::run(rest),
         "bench" => tasks::bench::run(rest),
         "migrate" => tasks::migrate::run(rest),
+        "lint-migrations" => tasks::lint_migrations::run(),
         "openapi" => tasks::openapi::run(rest),
         "prometheus" => tasks::prometheus::run(),
         "schemathesis" => tasks::schemathesis::run(rest),
