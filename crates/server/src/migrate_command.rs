@@ -35,7 +35,7 @@ pub async fn run_migrate(command: &MigrateCommand) -> anyhow::Result<String> {
             Ok(listed("reverted", "nothing reverted", &reverted))
         }
         MigrateCommand::Verify { config } => {
-            let problems = config.migrations()?.problems().await?;
+            let problems = config.migrations()?.verify().await?;
             if problems.is_empty() {
                 Ok("the database's migrations are as this build has them\n".to_owned())
             } else {

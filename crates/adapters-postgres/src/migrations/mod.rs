@@ -5,6 +5,7 @@
 mod catalogue;
 mod problem;
 mod runner;
+mod schema;
 #[cfg(test)]
 mod tests;
 
@@ -44,6 +45,9 @@ pub enum MigrationError {
     /// Reading what was applied failed.
     #[error("cannot read the applied migrations")]
     Read(#[source] sqlx::Error),
+    /// The database to compare the schema with could not be made or read.
+    #[error("cannot build a scratch database to compare the schema with (the role needs CREATEDB)")]
+    Scratch(#[source] sqlx::Error),
 }
 
 /// The version of the newest embedded migration.

@@ -15,6 +15,14 @@ pub enum Problem {
     Failed { version: i64, description: String },
     /// A newer build applied it: this one does not know it.
     Unknown { version: i64, description: String },
+    /// The live schema is not what the applied migrations build: DDL was
+    /// run by hand. Each list holds catalogue lines (`index ...`,
+    /// `constraint ...`).
+    SchemaDiffers {
+        version: i64,
+        missing: Vec<String>,
+        unexpected: Vec<String>,
+    },
 }
 
 impl Problem {
@@ -71,6 +79,23 @@ impl fmt::Display for Problem {
                 "migration {version} ({description}) failed halfway: undo what it did by hand, \
                  delete its row from _sqlx_migrations, then migrate again"
             ),
+            Self::SchemaDiffers {
+                version,
+                missing,
+                unexpected,
+            } => {
+                write!(
+                    formatter,
+                    "the schema is not what migrations 1 to {version} build: it was changed by \
+                     hand. Undo the change, or make it a migration"
+                )?;
+                for (what, lines) in [("missing", missing), ("not from a migration", unexpected)] {
+                    for line in lines {
+                        write!(formatter, "\n  {what}: {line}")?;
+                    }
+                }
+                Ok(())
+            }
             Self::Unknown {
                 version,
                 description,

@@ -11,8 +11,10 @@ use sqlx::migrate::{Migrate as _, MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions as _, Connection as _};
 
+use uuid::Uuid;
+
 use super::catalogue::{self, MigrationState, MigrationStatus};
-use super::{MIGRATOR, MigrationError, Problem};
+use super::{MIGRATOR, MigrationError, Problem, schema};
 use crate::pool::{DatabaseSettings, InvalidDatabaseUrl};
 
 /// SQLSTATE `lock_not_available`: `lock_timeout` ran out.
@@ -82,6 +84,94 @@ impl Migrations {
     /// When the database cannot be reached or read.
     pub async fn problems(&self) -> Result<Vec<Problem>, MigrationError> {
         Ok(Problem::of(&self.status().await?))
+    }
+
+    /// What [`problems`](Self::problems) finds, and else whether the live
+    /// schema is the one the applied migrations build: it migrates a
+    /// scratch database on the same server to the same version, compares
+    /// the catalogues, and drops it.
+    ///
+    /// # Errors
+    ///
+    /// When the database cannot be reached or read, or the scratch
+    /// database cannot be made (the role needs `CREATEDB`).
+    pub async fn verify(&self) -> Result<Vec<Problem>, MigrationError> {
+        let mut live = self.connect().await?;
+        let statuses = catalogue::read(&mut live).await?;
+        let problems = Problem::of(&statuses);
+        if !problems.is_empty() {
+            close(live).await;
+            return Ok(problems);
+        }
+        let version = statuses
+            .iter()
+            .filter(|status| status.state == MigrationState::Applied)
+            .map(|status| status.version)
+            .max()
+            .unwrap_or(0);
+        let found = schema::describe(&mut live)
+            .await
+            .map_err(MigrationError::Read)?;
+        let built = self.built_schema(&mut live, version).await;
+        close(live).await;
+        let built = built?;
+        let missing: Vec<String> = built
+            .iter()
+            .filter(|line| !found.contains(line))
+            .cloned()
+            .collect();
+        let unexpected: Vec<String> = found
+            .iter()
+            .filter(|line| !built.contains(line))
+            .cloned()
+            .collect();
+        Ok(if missing.is_empty() && unexpected.is_empty() {
+            Vec::new()
+        } else {
+            vec![Problem::SchemaDiffers {
+                version,
+                missing,
+                unexpected,
+            }]
+        })
+    }
+
+    /// The schema that migrations 1 to `version` build, in a scratch
+    /// database made and dropped through `live`.
+    async fn built_schema(
+        &self,
+        live: &mut PgConnection,
+        version: i64,
+    ) -> Result<Vec<String>, MigrationError> {
+        let name = format!("doorman_verify_{}", Uuid::now_v7().simple());
+        // The name is made here, of letters, digits and `_`.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut *live)
+            .await
+            .map_err(MigrationError::Scratch)?;
+        let built = async {
+            let mut scratch = PgConnection::connect_with(&self.options.clone().database(&name))
+                .await
+                .map_err(MigrationError::Scratch)?;
+            if version > 0 {
+                without_its_own_lock().run_to(version, &mut scratch).await?;
+            }
+            let built = schema::describe(&mut scratch)
+                .await
+                .map_err(MigrationError::Scratch);
+            close(scratch).await;
+            built
+        }
+        .await;
+        let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut *live)
+        .await
+        .map_err(MigrationError::Scratch);
+        let built = built?;
+        dropped?;
+        Ok(built)
     }
 
     /// Applies the pending migrations up to `to` (all without it), oldest

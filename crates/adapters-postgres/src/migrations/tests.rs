@@ -9,7 +9,15 @@ use test_db::TestDatabase;
 use super::*;
 use crate::database::Thresholds;
 use crate::pool::DatabaseSettings;
-use crate::test_support::schema_of;
+
+/// The schema of the pool's database, as one text.
+async fn schema_of(pool: &sqlx::PgPool) -> String {
+    let mut connection = pool.acquire().await.expect("a connection");
+    schema::describe(&mut connection)
+        .await
+        .expect("the catalogue reads")
+        .join("\n")
+}
 
 #[test]
 fn every_migration_has_a_down_that_restores_the_schema() {
@@ -76,6 +84,16 @@ fn migrations_of(database: &TestDatabase, lock_timeout: Duration) -> Migrations 
         lock_timeout,
     )
     .expect("a PostgreSQL URL")
+}
+
+/// An empty database of its own migrated to `version`, a pool on it, and
+/// its migrations.
+async fn migrated_to(version: i64) -> (TestDatabase, sqlx::PgPool, Migrations) {
+    let database = TestDatabase::empty().await;
+    let pool = database.pool(1).await;
+    let migrations = migrations_of(&database, Duration::from_secs(5));
+    migrations.up(Some(version)).await.expect("migrated");
+    (database, pool, migrations)
 }
 
 fn states(statuses: &[MigrationStatus]) -> Vec<(i64, MigrationState)> {
@@ -146,10 +164,7 @@ fn status_up_and_down_move_through_the_versions() {
 #[test]
 fn a_tampered_failed_or_unknown_migration_is_a_problem_and_stops_up() {
     test_db::run(async {
-        let database = TestDatabase::empty().await;
-        let pool = database.pool(1).await;
-        let migrations = migrations_of(&database, Duration::from_secs(5));
-        migrations.up(Some(2)).await.expect("up to 2");
+        let (_database, pool, migrations) = migrated_to(2).await;
         let before = schema_of(&pool).await;
         for sql in [
             "UPDATE _sqlx_migrations SET checksum = '\\x00' WHERE version = 1",
@@ -268,6 +283,55 @@ fn a_migration_blocked_by_a_lock_fails_fast_and_leaves_the_database_as_it_was() 
             versions(&migrations.up(None).await.expect("then it applies")),
             [latest]
         );
+        pool.close().await;
+    });
+}
+
+#[test]
+fn verify_finds_ddl_run_by_hand_and_nothing_on_a_migrated_database() {
+    test_db::run(async {
+        let (_database, pool, migrations) = migrated_to(3).await;
+        assert_eq!(migrations.verify().await.expect("verified"), []);
+
+        for sql in [
+            "CREATE INDEX users_by_hand_idx ON users (display_name)",
+            "ALTER TABLE users DROP CONSTRAINT users_display_name_length",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .expect(sql);
+        }
+
+        let problems = migrations.verify().await.expect("verified");
+        let [
+            Problem::SchemaDiffers {
+                version,
+                missing,
+                unexpected,
+            },
+        ] = problems.as_slice()
+        else {
+            panic!("one drift: {problems:?}");
+        };
+        assert_eq!(*version, 3);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(
+            missing[0].contains("users_display_name_length"),
+            "{missing:?}"
+        );
+        assert_eq!(unexpected.len(), 1, "{unexpected:?}");
+        assert!(
+            unexpected[0].contains("users_by_hand_idx"),
+            "{unexpected:?}"
+        );
+        let scratch: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'doorman_verify_%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("counted");
+        assert_eq!(scratch, 0, "the scratch databases are dropped");
         pool.close().await;
     });
 }

@@ -71,8 +71,9 @@ pub enum MigrateCommand {
         config: Box<Config>,
     },
     /// Exit 1, saying what and how to fix it, when an applied migration's
-    /// checksum differs from this build's, one failed halfway, or one is
-    /// unknown to this build.
+    /// checksum differs from this build's, one failed halfway, one is
+    /// unknown to this build, or the schema is not what the applied
+    /// migrations build (compared with a scratch database: needs CREATEDB).
     Verify {
         #[command(flatten)]
         config: Box<Config>,
