@@ -1,5 +1,7 @@
 //! The migrations against a real PostgreSQL.
 
+mod data;
+
 use std::time::Duration;
 
 use secrecy::SecretString;
