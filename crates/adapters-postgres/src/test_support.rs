@@ -1,5 +1,5 @@
 //! What this crate's tests share: accounts to insert, connections on the
-//! test databases, and a snapshot of the schema.
+//! test databases, and what logs and metrics they saw.
 
 use domain::password::PasswordHash;
 use domain::ports::{TransactionOptions, Transactor, UnitOfWork};

@@ -45,10 +45,11 @@ pub async fn run_migrate(command: &MigrateCommand) -> anyhow::Result<String> {
     }
 }
 
-/// Applies the pending migrations when the configuration asks for it;
-/// otherwise refuses a database whose applied migrations this build cannot
-/// trust. An unreachable database is left to the readiness probe, which
-/// says when it comes.
+/// Applies the pending migrations when the configuration asks for it (the
+/// database must then be reachable); otherwise refuses a database whose
+/// applied migrations this build cannot trust. A database that cannot be
+/// reached, or does not answer within the acquire timeout, is left to the
+/// readiness probe, which says when it comes.
 ///
 /// # Errors
 ///
@@ -61,7 +62,12 @@ pub(crate) async fn prepare_schema(config: &Config) -> anyhow::Result<()> {
         tracing::info!(applied = applied.len(), "migrations applied");
         return Ok(());
     }
-    match migrations.problems().await {
+    let checked = tokio::time::timeout(config.acquire_timeout(), migrations.problems()).await;
+    let Ok(checked) = checked else {
+        tracing::warn!("the database did not answer the migration check at start in time");
+        return Ok(());
+    };
+    match checked {
         Ok(problems) if problems.is_empty() => Ok(()),
         Ok(problems) => Err(MigrationError::Problems(problems))
             .context("refusing to start on a schema this build cannot trust"),

@@ -2,6 +2,7 @@
 //! files, with the reminders every migration needs.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -49,18 +50,26 @@ fn create(
     let stem = format!("{:04}_{name}", newest + 1);
     let up = directory.join(format!("{stem}.up.sql"));
     let down = directory.join(format!("{stem}.down.sql"));
-    fs::write(
+    create_new(
         &up,
         "-- What this changes and why. Keep it backward compatible: the previous\n\
          -- version of the server runs against it during a rolling deploy.\n",
-    )
-    .with_context(|| format!("cannot write {}", up.display()))?;
-    fs::write(
+    )?;
+    create_new(
         &down,
         "-- Undoes exactly the up migration; say here what it cannot keep.\n",
-    )
-    .with_context(|| format!("cannot write {}", down.display()))?;
+    )?;
     Ok((up, down))
+}
+
+/// Writes `text` to a file that must not exist yet.
+fn create_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .with_context(|| format!("cannot create {}", path.display()))
 }
 
 #[cfg(test)]

@@ -27,7 +27,9 @@ pub enum MigrationState {
     Pending,
     /// Applied, but its SQL was not the SQL this build has.
     ChecksumDiffers,
-    /// Started and failed halfway, outside a transaction.
+    /// Marked as failed. sqlx 0.9 itself records only successes (a
+    /// migration outside a transaction that fails halfway shows as
+    /// pending); other tools, and hands, may leave such a row.
     Failed,
     /// Applied by a build that knows migrations this one does not.
     Unknown,

@@ -32,10 +32,20 @@ pub enum MigrationError {
     /// A statement of a migration waited for a lock longer than allowed.
     #[error(
         "migration {version} waited more than {timeout_ms} ms for a lock that another session \
-         holds, and was rolled back: nothing of it is applied. Retry when the transactions on \
-         its tables are shorter, or raise DOORMAN_MIGRATION_LOCK_TIMEOUT_MS"
+         holds, and stopped: {}. Retry when the transactions on its tables are shorter, or \
+         raise DOORMAN_MIGRATION_LOCK_TIMEOUT_MS",
+        if *no_transaction {
+            "it runs outside a transaction, so what it did before stays (an index built \
+             CONCURRENTLY is left INVALID: drop it before retrying)"
+        } else {
+            "its transaction was rolled back, so the database is as it was before it"
+        }
     )]
-    LockTimeout { version: i64, timeout_ms: u128 },
+    LockTimeout {
+        version: i64,
+        timeout_ms: u128,
+        no_transaction: bool,
+    },
     /// `down` was asked for a version that is not one.
     #[error("there is no migration {0}: `doorman migrate status` lists them")]
     NoSuchVersion(i64),
@@ -48,6 +58,12 @@ pub enum MigrationError {
     /// The database to compare the schema with could not be made or read.
     #[error("cannot build a scratch database to compare the schema with (the role needs CREATEDB)")]
     Scratch(#[source] sqlx::Error),
+    /// The migrations failed on the scratch database.
+    #[error("the migrations fail on a scratch database, so the schema cannot be compared")]
+    ScratchMigration(#[source] MigrateError),
+    /// The scratch database could not be dropped.
+    #[error("cannot drop the scratch database {0}: drop it by hand (DROP DATABASE {0})")]
+    ScratchLeft(String),
 }
 
 /// The version of the newest embedded migration.

@@ -1,8 +1,10 @@
-//! Applying and reverting migrations on a connection of their own, never
-//! the pool's: a pooler that hands one server connection to several
-//! clients would break the session-level advisory lock that makes
-//! concurrent migrators take turns.
+//! Applying and reverting migrations on a connection of their own, not the
+//! service's pool, whose statement and lock timeouts would cut short the
+//! wait for another migrator's advisory lock and any long migration. The
+//! lock is a session's: `DATABASE_URL` must reach PostgreSQL directly or
+//! through a pooler in session mode, never one in transaction mode.
 
+use std::fmt;
 use std::str::FromStr as _;
 use std::time::Duration;
 
@@ -21,11 +23,22 @@ use crate::pool::{DatabaseSettings, InvalidDatabaseUrl};
 const LOCK_NOT_AVAILABLE: &str = "55P03";
 
 /// The migrations of this build against one database.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Migrations {
     options: PgConnectOptions,
     connect_timeout: Duration,
     lock_timeout: Duration,
+}
+
+/// Not derived: the connection options would print the password.
+impl fmt::Debug for Migrations {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Migrations")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("lock_timeout", &self.lock_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A connection holding the migrators' advisory lock, and what the
@@ -96,24 +109,27 @@ impl Migrations {
     /// When the database cannot be reached or read, or the scratch
     /// database cannot be made (the role needs `CREATEDB`).
     pub async fn verify(&self) -> Result<Vec<Problem>, MigrationError> {
-        let mut live = self.connect().await?;
-        let statuses = catalogue::read(&mut live).await?;
-        let problems = Problem::of(&statuses);
-        if !problems.is_empty() {
-            close(live).await;
-            return Ok(problems);
-        }
-        let version = statuses
+        // Under the migrators' lock, so that an `up` running meanwhile is
+        // not taken for drift.
+        let Locked {
+            connection: mut live,
+            statuses,
+        } = match self.lock().await {
+            Ok(locked) => locked,
+            Err(MigrationError::Problems(problems)) => return Ok(problems),
+            Err(error) => return Err(error),
+        };
+        let applied: Vec<i64> = statuses
             .iter()
             .filter(|status| status.state == MigrationState::Applied)
             .map(|status| status.version)
-            .max()
-            .unwrap_or(0);
+            .collect();
+        let version = applied.last().copied().unwrap_or(0);
         let found = schema::describe(&mut live)
             .await
             .map_err(MigrationError::Read)?;
-        let built = self.built_schema(&mut live, version).await;
-        close(live).await;
+        let built = self.built_schema(&mut live, &applied).await;
+        finish(live, Ok(())).await?;
         let built = built?;
         let missing: Vec<String> = built
             .iter()
@@ -136,29 +152,47 @@ impl Migrations {
         })
     }
 
-    /// The schema that migrations 1 to `version` build, in a scratch
-    /// database made and dropped through `live`.
+    /// The schema that exactly the `applied` migrations build, in a
+    /// scratch database made (from `template0`, so that nothing added to
+    /// `template1` shows) and dropped through `live`.
     async fn built_schema(
         &self,
         live: &mut PgConnection,
-        version: i64,
+        applied: &[i64],
     ) -> Result<Vec<String>, MigrationError> {
+        // Made here, of letters, digits and `_`: safe to splice.
         let name = format!("doorman_verify_{}", Uuid::now_v7().simple());
-        // The name is made here, of letters, digits and `_`.
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut *live)
-            .await
-            .map_err(MigrationError::Scratch)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE template0"
+        )))
+        .execute(&mut *live)
+        .await
+        .map_err(MigrationError::Scratch)?;
         let built = async {
-            let mut scratch = PgConnection::connect_with(&self.options.clone().database(&name))
+            let options = self.options.clone().database(&name);
+            let mut scratch =
+                tokio::time::timeout(self.connect_timeout, PgConnection::connect_with(&options))
+                    .await
+                    .map_err(|_| MigrationError::ConnectTimeout(self.connect_timeout))?
+                    .map_err(MigrationError::Scratch)?;
+            let mut migrator = Migrator::with_migrations(
+                MIGRATOR
+                    .iter()
+                    .filter(|migration| applied.contains(&migration.version))
+                    .cloned()
+                    .collect(),
+            );
+            migrator.set_locking(false);
+            let migrated = migrator
+                .run(&mut scratch)
                 .await
-                .map_err(MigrationError::Scratch)?;
-            if version > 0 {
-                without_its_own_lock().run_to(version, &mut scratch).await?;
-            }
-            let built = schema::describe(&mut scratch)
-                .await
-                .map_err(MigrationError::Scratch);
+                .map_err(MigrationError::ScratchMigration);
+            let built = match migrated {
+                Ok(()) => schema::describe(&mut scratch)
+                    .await
+                    .map_err(MigrationError::Scratch),
+                Err(error) => Err(error),
+            };
             close(scratch).await;
             built
         }
@@ -167,11 +201,12 @@ impl Migrations {
             "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
         )))
         .execute(&mut *live)
-        .await
-        .map_err(MigrationError::Scratch);
-        let built = built?;
-        dropped?;
-        Ok(built)
+        .await;
+        if let Err(error) = dropped {
+            tracing::warn!(error = %error, database = %name, "cannot drop the scratch database");
+            return Err(MigrationError::ScratchLeft(name));
+        }
+        built
     }
 
     /// Applies the pending migrations up to `to` (all without it), oldest
@@ -187,6 +222,9 @@ impl Migrations {
             mut connection,
             statuses,
         } = self.lock().await?;
+        if let Some(to) = to {
+            check_version(to)?;
+        }
         let to = to.unwrap_or_else(super::latest_version);
         let outcome = without_its_own_lock()
             .run_to(to, &mut connection)
@@ -276,6 +314,9 @@ impl Migrations {
                 MigrationError::LockTimeout {
                     version,
                     timeout_ms: self.lock_timeout.as_millis(),
+                    no_transaction: MIGRATOR
+                        .iter()
+                        .any(|migration| migration.version == version && migration.no_tx),
                 }
             }
             other => MigrationError::Migrate(other),
@@ -315,7 +356,11 @@ async fn finish(
     outcome: Result<(), MigrationError>,
 ) -> Result<(), MigrationError> {
     outcome?;
-    connection.unlock().await?;
+    // Closing ends the session, and the lock with it, whatever the unlock
+    // said: the work is done.
+    if let Err(error) = connection.unlock().await {
+        tracing::debug!(error = %error, "the migrators' lock was released by closing instead");
+    }
     close(connection).await;
     Ok(())
 }

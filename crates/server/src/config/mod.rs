@@ -70,8 +70,8 @@ pub enum MigrateCommand {
         #[command(flatten)]
         config: Box<Config>,
     },
-    /// Exit 1, saying what and how to fix it, when an applied migration's
-    /// checksum differs from this build's, one failed halfway, one is
+    /// Check the database against this build: exit 1, saying what and how
+    /// to fix it, when an applied migration's checksum differs from this build's, one failed halfway, one is
     /// unknown to this build, or the schema is not what the applied
     /// migrations build (compared with a scratch database: needs CREATEDB).
     Verify {
@@ -121,7 +121,8 @@ pub struct Config {
     /// the migration is rolled back, so that it never queues behind a long
     /// transaction while every request queues behind it.
     #[arg(long, env = "DOORMAN_MIGRATION_LOCK_TIMEOUT_MS", default_value_t = 5000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          // PostgreSQL's `lock_timeout` is at most INT_MAX milliseconds.
+          value_parser = clap::value_parser!(u64).range(1..=2_147_483_647))]
     pub migration_lock_timeout_ms: u64,
 
     /// Address and port to listen on (port 0 picks a free one).

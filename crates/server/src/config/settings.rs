@@ -22,7 +22,7 @@ impl Config {
         Ok(DatabaseSettings {
             url,
             max_connections: self.db_max_connections,
-            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+            acquire_timeout: self.acquire_timeout(),
             application_name: self.db_application_name.clone(),
             statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
             lock_timeout: Duration::from_millis(self.db_lock_timeout_ms),
@@ -34,6 +34,11 @@ impl Config {
                 held_connection: Duration::from_millis(self.db_leak_detection_ms),
             },
         })
+    }
+
+    /// How long to wait for a database connection.
+    pub(crate) fn acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.db_acquire_timeout_ms)
     }
 
     /// This build's migrations against the configured database.

@@ -78,8 +78,8 @@ async fn down_says_what_it_reverts_and_up_brings_it_back() {
     let url = database.url();
     assert!(migrate(&url, &["up"]).0);
 
-    let (refused, said) = migrate(&url, &["down"]);
-    assert!(!refused, "down without --to is refused");
+    let (ok, said) = migrate(&url, &["down"]);
+    assert!(!ok, "down without --to is refused");
     assert!(said.contains("--to"), "{said}");
 
     let (reverted, said) = migrate(&url, &["down", "--to", "2"]);

@@ -118,9 +118,7 @@ fn every_migration_has_a_case() {
 #[test]
 fn rows_written_before_each_migration_survive_its_up_and_its_down() {
     test_db::run(async {
-        let database = TestDatabase::empty().await;
-        let pool = database.pool(1).await;
-        let migrations = migrations_of(&database, Duration::from_secs(5));
+        let (_database, pool, migrations) = unmigrated(Duration::from_secs(5)).await;
         for case in &CASES {
             let previous = case.version - 1;
             sqlx::raw_sql(sqlx::AssertSqlSafe(case.seed))

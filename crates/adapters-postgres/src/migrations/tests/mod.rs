@@ -5,7 +5,7 @@ mod data;
 use std::time::Duration;
 
 use secrecy::SecretString;
-use sqlx::migrate::MigrationType;
+use sqlx::migrate::{Migrate as _, MigrationType};
 use test_db::TestDatabase;
 
 use super::*;
@@ -91,10 +91,17 @@ fn migrations_of(database: &TestDatabase, lock_timeout: Duration) -> Migrations 
 /// An empty database of its own migrated to `version`, a pool on it, and
 /// its migrations.
 async fn migrated_to(version: i64) -> (TestDatabase, sqlx::PgPool, Migrations) {
+    let (database, pool, migrations) = unmigrated(Duration::from_secs(5)).await;
+    migrations.up(Some(version)).await.expect("migrated");
+    (database, pool, migrations)
+}
+
+/// An empty database of its own, a pool of one on it, and its migrations
+/// waiting `lock_timeout` for a lock.
+async fn unmigrated(lock_timeout: Duration) -> (TestDatabase, sqlx::PgPool, Migrations) {
     let database = TestDatabase::empty().await;
     let pool = database.pool(1).await;
-    let migrations = migrations_of(&database, Duration::from_secs(5));
-    migrations.up(Some(version)).await.expect("migrated");
+    let migrations = migrations_of(&database, lock_timeout);
     (database, pool, migrations)
 }
 
@@ -260,7 +267,7 @@ fn a_migration_blocked_by_a_lock_fails_fast_and_leaves_the_database_as_it_was() 
         let error = migrations.up(None).await.expect_err("times out");
 
         assert!(
-            matches!(error, MigrationError::LockTimeout { version, timeout_ms: 200 } if version == latest),
+            matches!(error, MigrationError::LockTimeout { version, timeout_ms: 200, no_transaction: false } if version == latest),
             "{error:?}"
         );
         assert!(
@@ -334,6 +341,40 @@ fn verify_finds_ddl_run_by_hand_and_nothing_on_a_migrated_database() {
         .await
         .expect("counted");
         assert_eq!(scratch, 0, "the scratch databases are dropped");
+        pool.close().await;
+    });
+}
+
+#[test]
+fn waiting_for_another_migrator_is_not_cut_short_by_the_lock_timeout() {
+    test_db::run(async {
+        let (_database, pool, migrations) = unmigrated(Duration::from_millis(50)).await;
+        // Another migrator holds the lock, as sqlx takes it.
+        let mut other = pool.acquire().await.expect("a connection");
+        other.lock().await.expect("locked");
+        let release = async {
+            // Until the waiting migrator shows in pg_locks, then well past
+            // its lock timeout.
+            loop {
+                let waiters: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                )
+                .fetch_one(&mut *other)
+                .await
+                .expect("counted");
+                if waiters > 0 {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            other.unlock().await.expect("unlocked");
+        };
+        let (applied, ()) = tokio::join!(migrations.up(None), release);
+        let applied = applied.expect("it waited, then applied");
+        let all: Vec<i64> = (1..=latest_version()).collect();
+        assert_eq!(versions(&applied), all);
+        drop(other);
         pool.close().await;
     });
 }
