@@ -5,40 +5,15 @@
 use std::fmt;
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
+use crate::id::uuid_v7_id;
 use crate::session::{RefreshSecret, SecretDigest, parse_id_and_secret};
 use crate::user::UserId;
 
-/// The identifier of a device token: a UUID v7, kept when the token is
-/// renewed, so that its failure count survives the renewal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DeviceId(Uuid);
-
-impl DeviceId {
-    /// A new identifier for a device seen now.
-    #[must_use]
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    /// The underlying UUID.
-    #[must_use]
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl From<Uuid> for DeviceId {
-    fn from(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-}
-
-impl fmt::Display for DeviceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+uuid_v7_id! {
+    /// The identifier of a device token: a UUID v7, kept when the token is
+    /// renewed, so that its failure count survives the renewal.
+    DeviceId
 }
 
 /// An opaque device token, `<device id>.<secret>`; the store keeps only the

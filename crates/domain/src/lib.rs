@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod device;
 pub mod error;
+mod id;
 pub mod outcome;
 pub mod password;
 pub mod ports;

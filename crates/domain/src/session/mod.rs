@@ -6,43 +6,17 @@ pub(crate) use refresh_token::parse_id_and_secret;
 
 pub use refresh_token::{MalformedRefreshToken, RefreshSecret, RefreshToken, SecretDigest};
 
-use std::fmt;
 use std::net::IpAddr;
 
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
+use crate::id::uuid_v7_id;
 use crate::user::UserId;
 
-/// The identifier of a session: a UUID v7, also the `sid` claim of its
-/// access tokens and the first half of its refresh tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionId(Uuid);
-
-impl SessionId {
-    /// A new identifier for a session opened now.
-    #[must_use]
-    pub fn generate() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    /// The underlying UUID.
-    #[must_use]
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl From<Uuid> for SessionId {
-    fn from(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-}
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+uuid_v7_id! {
+    /// The identifier of a session: a UUID v7, also the `sid` claim of its
+    /// access tokens and the first half of its refresh tokens.
+    SessionId
 }
 
 /// A live session as its owner may see it.
