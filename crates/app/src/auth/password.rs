@@ -192,6 +192,17 @@ mod tests {
     }
 
     fn ports_with_account() -> (Ports, AccessClaims, domain::user::User) {
+        let (mut ports, claims, user) = ports_knowing_caller();
+        verifying_by_hash(&mut ports);
+        ports.nothing_locked();
+        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
+        ports.audit_accepted();
+        (ports, claims, user)
+    }
+
+    /// Ports that know the caller's account, whose password is [`CURRENT`],
+    /// and nothing else yet.
+    fn ports_knowing_caller() -> (Ports, AccessClaims, domain::user::User) {
         let mut ports = Ports::new();
         let user = registered_user(CURRENT);
         let claims = claims_for(&user);
@@ -200,14 +211,15 @@ mod tests {
             .users
             .expect_find_by_id()
             .returning(move |_| Ok(Some(stored.clone())));
+        (ports, claims, user)
+    }
+
+    /// A hasher that verifies a password against its [`hash_of`].
+    fn verifying_by_hash(ports: &mut Ports) {
         ports
             .hasher
             .expect_verify()
             .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
-        ports.nothing_locked();
-        ports.unit.throttles.expect_clear().returning(|_| Ok(()));
-        ports.audit_accepted();
-        (ports, claims, user)
     }
 
     /// Ports that accept `new` as strong enough and hash it.
@@ -283,17 +295,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_wrong_current_password_stays_counted_against_the_account() {
-        let mut ports = Ports::new();
-        let user = registered_user(CURRENT);
-        let claims = claims_for(&user);
-        ports
-            .users
-            .expect_find_by_id()
-            .returning(move |_| Ok(Some(user.clone())));
-        ports
-            .hasher
-            .expect_verify()
-            .returning(|password, hash| Ok(hash_of(password.expose()) == *hash));
+        let (mut ports, claims, _) = ports_knowing_caller();
+        verifying_by_hash(&mut ports);
         let subject = claims.user_id.to_string();
         ports
             .unit
@@ -334,14 +337,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_locked_account_refuses_the_check_before_verifying() {
-        let mut ports = Ports::new();
-        let user = registered_user(CURRENT);
-        let claims = claims_for(&user);
+        let (mut ports, claims, _) = ports_knowing_caller();
         let now = ports.now;
-        ports
-            .users
-            .expect_find_by_id()
-            .returning(move |_| Ok(Some(user.clone())));
         ports
             .unit
             .throttles
