@@ -9,7 +9,7 @@ use std::str::FromStr as _;
 use std::time::Duration;
 
 use secrecy::ExposeSecret as _;
-use sqlx::migrate::{Migrate as _, MigrateError, Migrator};
+use sqlx::migrate::{Migrate as _, MigrateError, Migration, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions as _, Connection as _};
 
@@ -175,15 +175,7 @@ impl Migrations {
                     .await
                     .map_err(|_| MigrationError::ConnectTimeout(self.connect_timeout))?
                     .map_err(MigrationError::Scratch)?;
-            let mut migrator = Migrator::with_migrations(
-                MIGRATOR
-                    .iter()
-                    .filter(|migration| applied.contains(&migration.version))
-                    .cloned()
-                    .collect(),
-            );
-            migrator.set_locking(false);
-            let migrated = migrator
+            let migrated = without_its_own_lock(|migration| applied.contains(&migration.version))
                 .run(&mut scratch)
                 .await
                 .map_err(MigrationError::ScratchMigration);
@@ -226,7 +218,7 @@ impl Migrations {
             check_version(to)?;
         }
         let to = to.unwrap_or_else(super::latest_version);
-        let outcome = without_its_own_lock()
+        let outcome = without_its_own_lock(|_| true)
             .run_to(to, &mut connection)
             .await
             .map_err(|error| self.explain(error));
@@ -262,7 +254,7 @@ impl Migrations {
             mut connection,
             statuses,
         } = self.lock().await?;
-        let outcome = without_its_own_lock()
+        let outcome = without_its_own_lock(|_| true)
             .undo(&mut connection, to)
             .await
             .map_err(|error| self.explain(error));
@@ -324,9 +316,11 @@ impl Migrations {
     }
 }
 
-/// This build's migrations, for a connection that already holds the lock.
-fn without_its_own_lock() -> Migrator {
-    let mut migrator = Migrator::with_migrations(MIGRATOR.iter().cloned().collect());
+/// The migrations of this build that `keep` keeps, for a connection that
+/// already holds the lock.
+fn without_its_own_lock(keep: impl Fn(&Migration) -> bool) -> Migrator {
+    let mut migrator =
+        Migrator::with_migrations(MIGRATOR.iter().filter(|m| keep(m)).cloned().collect());
     migrator.set_locking(false);
     migrator
 }
