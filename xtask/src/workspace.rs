@@ -29,6 +29,22 @@ pub fn fresh_dir(name: &str) -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The paths of what `dir` holds, sorted.
+pub fn entries(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut entries = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .map(|entry| entry.map(|entry| entry.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    entries.sort();
+    Ok(entries)
+}
+
+/// The name of the file at `path`, when it is text.
+pub fn file_name(path: &Path) -> Option<&str> {
+    path.file_name()?.to_str()
+}
+
 /// The cargo that runs this task, in the workspace's root.
 pub fn cargo() -> Command {
     let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));

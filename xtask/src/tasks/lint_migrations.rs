@@ -119,12 +119,8 @@ fn version_of(program: &Path) -> Option<String> {
 }
 
 fn files(directory: &Path, suffix: &str) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = fs::read_dir(directory)
-        .with_context(|| format!("cannot list {}", directory.display()))?
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| path.to_str().is_some_and(|name| name.ends_with(suffix)))
-        .collect();
-    files.sort();
+    let mut files = workspace::entries(directory)?;
+    files.retain(|path| workspace::file_name(path).is_some_and(|name| name.ends_with(suffix)));
     Ok(files)
 }
 
@@ -156,7 +152,7 @@ fn parse(report: &Value) -> anyhow::Result<Vec<Finding>> {
         .map(|entry| {
             let file = entry["file"]
                 .as_str()
-                .and_then(|path| Path::new(path).file_name()?.to_str())
+                .and_then(|path| workspace::file_name(Path::new(path)))
                 .context("a finding without its file")?;
             // squawk counts lines from 0; editors and the exceptions, from 1.
             let line = entry["line"]

@@ -41,10 +41,15 @@ fn create(
     if !well_formed {
         bail!("`{name}` is not a migration name: {USAGE}");
     }
-    let newest = fs::read_dir(directory)
-        .with_context(|| format!("cannot list {}", directory.display()))?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter_map(|file| file.split_once('_')?.0.parse::<u32>().ok())
+    let newest = workspace::entries(directory)?
+        .iter()
+        .filter_map(|path| {
+            workspace::file_name(path)?
+                .split_once('_')?
+                .0
+                .parse::<u32>()
+                .ok()
+        })
         .max()
         .unwrap_or(0);
     let stem = format!("{:04}_{name}", newest + 1);

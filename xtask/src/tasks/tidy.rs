@@ -6,7 +6,6 @@ mod graph;
 mod rules;
 
 use std::fs;
-use std::path::Path;
 use std::process::{ExitCode, Stdio};
 
 use anyhow::{Context, bail};
@@ -50,17 +49,17 @@ fn metadata() -> anyhow::Result<serde_json::Value> {
 fn orphan_test_files() -> anyhow::Result<Vec<String>> {
     let mut orphans = Vec::new();
     let crates = workspace::root().join("crates");
-    for krate in read_dir(&crates)? {
+    for krate in workspace::entries(&crates)? {
         let tests = krate.join("tests");
         if !tests.is_dir() {
             continue;
         }
-        for binary in read_dir(&tests)? {
+        for binary in workspace::entries(&tests)? {
             let main = binary.join("main.rs");
             let Ok(declared) = fs::read_to_string(&main) else {
                 continue;
             };
-            for file in read_dir(&binary)? {
+            for file in workspace::entries(&binary)? {
                 let Some(name) = file
                     .file_name()
                     .and_then(|name| name.to_str())
@@ -83,14 +82,4 @@ fn orphan_test_files() -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(orphans)
-}
-
-fn read_dir(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let mut entries = fs::read_dir(dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .map(|entry| entry.map(|entry| entry.path()))
-        .collect::<Result<Vec<_>, _>>()
-        .with_context(|| format!("cannot read {}", dir.display()))?;
-    entries.sort();
-    Ok(entries)
 }

@@ -202,20 +202,9 @@ impl LogAudit {
     }
 
     fn files(&self, prefix: &str) -> anyhow::Result<Vec<PathBuf>> {
-        let mut files = Vec::new();
-        for entry in fs::read_dir(&self.directory)
-            .with_context(|| format!("cannot list {}", self.directory.display()))?
-        {
-            let path = entry?.path();
-            if path
-                .file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(|name| name.starts_with(prefix))
-            {
-                files.push(path);
-            }
-        }
-        files.sort();
+        let mut files = workspace::entries(&self.directory)?;
+        files
+            .retain(|path| workspace::file_name(path).is_some_and(|name| name.starts_with(prefix)));
         Ok(files)
     }
 
