@@ -17,7 +17,8 @@ use crate::workspace;
 const GROUP: &str = "test_isolation";
 const TRANSACTION_TARGET: Duration = Duration::from_millis(2);
 const CLONE_TARGET: Duration = Duration::from_millis(30);
-const SUITE_SPEED_UP_TARGET: f64 = 10.0;
+/// The plan's success metric: the suite's time cut by half.
+const SUITE_SPEED_UP_TARGET: f64 = 2.0;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     interrupt::install()?;
