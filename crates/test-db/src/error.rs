@@ -12,6 +12,16 @@ pub(crate) struct Failure {
     cause: Box<dyn Error + Send + Sync>,
 }
 
+impl Failure {
+    /// A failure that no other error caused.
+    pub(crate) fn new(step: impl Into<String>, cause: &str) -> Self {
+        Self {
+            step: step.into(),
+            cause: cause.into(),
+        }
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "{}: {}", self.step, self.cause)

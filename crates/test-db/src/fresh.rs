@@ -9,6 +9,8 @@ use sqlx::{Postgres, Transaction};
 use crate::error::{Result, Step};
 use crate::migrations::MIGRATOR;
 use crate::names::{self, quoted};
+use crate::owner::owner;
+use crate::report::report;
 use crate::server::{admin_pool, connect_options, drop_database, execute};
 
 /// Creates `database` with every migration applied.
@@ -31,7 +33,7 @@ pub(crate) async fn create(database: &str) -> Result<()> {
 /// A transaction on a fresh database of its own, which is dropped once the
 /// transaction has ended. Must run on the shared runtime.
 pub(crate) async fn transaction() -> Result<Transaction<'static, Postgres>> {
-    let database = names::unique("fresh");
+    let database = names::owned("fresh", owner().await?);
     create(&database).await?;
     let pool = PgPoolOptions::new()
         .max_connections(1)
@@ -48,12 +50,4 @@ pub(crate) async fn transaction() -> Result<Transaction<'static, Postgres>> {
         }
     });
     begun
-}
-
-#[expect(
-    clippy::print_stderr,
-    reason = "nobody awaits the drop, so standard error is the only place to report it"
-)]
-fn report(failure: &crate::error::Failure) {
-    eprintln!("test-db: {failure}");
 }

@@ -7,11 +7,15 @@
 //! - [`rollback_transaction`]: a transaction on a shared clone of the
 //!   template, rolled back when dropped, for tests that need one connection
 //!   and no committed data (repository tests); or
-//! - [`TestDatabase`]: a clone of its own, dropped at the end of the test
-//!   and kept, with its name printed, when the test fails (black-box and
-//!   concurrency tests).
+//! - [`TestDatabase`]: a clone of its own, made ahead of need while other
+//!   tests run and handed over by a rename, dropped in the background at
+//!   the end of the test and kept, with its name printed, when the test
+//!   fails (black-box and concurrency tests).
 //!
-//! Either costs the same however many migrations there are. The server is
+//! Either costs the same however many migrations there are. Databases
+//! that a process leaves behind (drops still pending when it ended, or a
+//! killed run's) are dropped by the next process to start; clones made
+//! ahead and not used are taken by it. The server is
 //! the one `DATABASE_URL` names, whose role may create databases; `cargo
 //! xtask test-db` provides a throw-away one. With
 //! `DOORMAN_TEST_DB_ISOLATION=fresh`, every transaction and clone is
@@ -20,12 +24,16 @@
 //! xtask bench test-isolation`).
 
 mod clone;
+mod dropper;
 mod error;
 mod fresh;
 mod isolation;
 mod lock_wait;
 mod migrations;
 mod names;
+mod owner;
+mod ready;
+mod report;
 mod rollback;
 mod runtime;
 mod server;

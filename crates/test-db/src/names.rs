@@ -1,11 +1,69 @@
 //! Names of the databases this crate makes, and how they appear in SQL.
+//!
+//! A name says what a database is for, and so what may be done with it by
+//! a test process other than the one that made it:
+//!
+//! - `doorman_ready_<schema key>_<id>`: a clone of the template nobody has
+//!   used, for any process to claim by renaming it;
+//! - `doorman_<kind>_<owner>_<n>`: in use by the process `owner` (see
+//!   [`owner`](crate::owner)), swept once that process has ended;
+//! - `doorman_kept_<owner>_<n>`: kept for a failed test to be looked at,
+//!   left alone.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use uuid::Uuid;
 
-/// A new database name: `doorman_<kind>_<time-ordered id>`, within
+const PREFIX: &str = "doorman_";
+const KEPT: &str = "kept";
+const READY: &str = "ready";
+
+/// The kinds of database that a process owns while it uses them.
+pub(crate) const OWNED_KINDS: [&str; 3] = ["test", "fresh", "empty"];
+
+/// A new name for a database of `kind` owned by `owner`, within
 /// PostgreSQL's 63 bytes.
-pub(crate) fn unique(kind: &str) -> String {
-    format!("doorman_{kind}_{}", Uuid::now_v7().simple())
+pub(crate) fn owned(kind: &str, owner: &str) -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{PREFIX}{kind}_{owner}_{n}")
+}
+
+/// The owner in a name that [`owned`] made, if it is one.
+pub(crate) fn owner_of(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix(PREFIX)?;
+    let (kind, rest) = rest.split_once('_')?;
+    let (owner, n) = rest.split_once('_')?;
+    let owned = OWNED_KINDS.contains(&kind)
+        && !owner.is_empty()
+        && !n.is_empty()
+        && n.bytes().all(|byte| byte.is_ascii_digit());
+    owned.then_some(owner)
+}
+
+/// What a database that [`owned`] named is renamed to when it is kept.
+pub(crate) fn kept(name: &str) -> String {
+    let rest = name
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once('_'))
+        .map_or(name, |(_, rest)| rest);
+    format!("{PREFIX}{KEPT}_{rest}")
+}
+
+/// The start of every ready clone's name, of any schema.
+pub(crate) fn ready_prefix() -> String {
+    format!("{PREFIX}{READY}_")
+}
+
+/// The start of the names of the ready clones of the template of `key`.
+pub(crate) fn ready_prefix_of(key: &str) -> String {
+    format!("{}{key}_", ready_prefix())
+}
+
+/// A new name for a ready clone of the template of `key`: unique across
+/// processes, since any of them may claim it.
+pub(crate) fn ready(key: &str) -> String {
+    format!("{}{}", ready_prefix_of(key), Uuid::now_v7().simple())
 }
 
 /// `name` as a quoted SQL identifier.
@@ -18,11 +76,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_unique_and_fit_in_an_identifier() {
-        let (first, second) = (unique("test"), unique("test"));
+    fn owned_names_are_unique_and_name_their_owner() {
+        let (first, second) = (owned("test", "0a1b2c3d"), owned("test", "0a1b2c3d"));
         assert_ne!(first, second);
-        assert!(first.starts_with("doorman_test_"));
-        assert!(first.len() <= 63, "{first}");
+        assert!(first.starts_with("doorman_test_0a1b2c3d_"), "{first}");
+        assert_eq!(owner_of(&first), Some("0a1b2c3d"));
+        assert_eq!(owner_of(&owned("empty", "ff")), Some("ff"));
+    }
+
+    #[test]
+    fn kept_ready_and_foreign_names_have_no_owner() {
+        let kept = kept("doorman_test_0a1b2c3d_7");
+        assert_eq!(kept, "doorman_kept_0a1b2c3d_7");
+        assert_eq!(owner_of(&kept), None);
+        assert_eq!(owner_of(&ready("e5717edee3e2d61a")), None);
+        assert_eq!(owner_of("doorman_template_e5717edee3e2d61a"), None);
+        assert_eq!(owner_of("doorman_test_0a1b2c3d_x"), None);
+        assert_eq!(owner_of("postgres"), None);
+    }
+
+    #[test]
+    fn every_name_fits_in_an_identifier() {
+        let longest = [
+            ready("e5717edee3e2d61a"),
+            owned("fresh", "0a1b2c3d"),
+            kept(&owned("fresh", "0a1b2c3d")),
+        ];
+        for name in longest {
+            assert!(name.len() <= 63, "{name}");
+        }
+        assert!(ready("e5717edee3e2d61a").starts_with(&ready_prefix_of("e5717edee3e2d61a")));
     }
 
     #[test]

@@ -16,8 +16,8 @@ use url::Url;
 use crate::error::{Result, Step};
 use crate::names;
 
-/// How long a drop waits for the sessions it ends before it leaves the rest
-/// to `DROP DATABASE`.
+/// How long a drop or rename waits for the sessions it ends before it goes
+/// ahead.
 const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 const NOT_SET: &str = "DATABASE_URL is not set: run the database tests with `cargo xtask test-db`";
@@ -120,13 +120,38 @@ pub(crate) async fn database_exists<'c>(
 }
 
 /// Drops `database`, disconnecting whoever is still connected to it.
-///
-/// `DROP DATABASE ... WITH (FORCE)` alone would do, but it checks for the
-/// sessions it ends in steps of 100 ms, and the first check comes before
-/// they can have ended: every drop of a database in use would take 100 ms.
-/// So they are ended first, and awaited in steps of a millisecond.
 pub(crate) async fn drop_database(database: &str) -> Result<()> {
     let pool = admin_pool().await?;
+    disconnect(pool, database).await?;
+    let sql = format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        names::quoted(database)
+    );
+    execute(pool, sql).await
+}
+
+/// Renames `database` to `name`, disconnecting whoever is still connected
+/// to it (PostgreSQL renames no database in use).
+pub(crate) async fn rename_database(database: &str, name: &str) -> Result<()> {
+    let pool = admin_pool().await?;
+    disconnect(pool, database).await?;
+    let sql = format!(
+        "ALTER DATABASE {} RENAME TO {}",
+        names::quoted(database),
+        names::quoted(name)
+    );
+    execute(pool, sql).await
+}
+
+/// Ends the sessions on `database` and waits until they are gone, for at
+/// most [`DISCONNECT_TIMEOUT`].
+///
+/// `DROP DATABASE ... WITH (FORCE)` alone would do for a drop, but it
+/// checks for the sessions it ends in steps of 100 ms, and the first check
+/// comes before they can have ended: every drop of a database in use would
+/// take 100 ms. So they are ended first, and awaited in steps of a
+/// millisecond.
+async fn disconnect(pool: &PgPool, database: &str) -> Result<()> {
     let deadline = Instant::now() + DISCONNECT_TIMEOUT;
     loop {
         let connected: i64 = sqlx::query_scalar(
@@ -138,15 +163,10 @@ pub(crate) async fn drop_database(database: &str) -> Result<()> {
         .await
         .step(format!("disconnect the sessions of {database}"))?;
         if connected == 0 || Instant::now() >= deadline {
-            break;
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    let sql = format!(
-        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-        names::quoted(database)
-    );
-    execute(pool, sql).await
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ const BUILD_LOCK: i64 = 0x646f_6f72_6d61_6e74;
 /// The databases made from the migrations of one schema key.
 #[derive(Debug)]
 pub(crate) struct Template {
+    /// The schema key: a hash of the migrations.
+    pub(crate) key: String,
     pub(crate) name: String,
     /// A clone of the template that every rollback transaction of every run
     /// shares: nothing is ever committed to it.
@@ -41,6 +43,7 @@ pub(crate) async fn template() -> Result<&'static Template> {
 /// earlier run or another test process has.
 pub(crate) async fn prepare(key: &str) -> Result<Template> {
     let template = Template {
+        key: key.to_owned(),
         name: format!("doorman_template_{key}"),
         rollback_database: format!("doorman_rollback_{key}"),
     };

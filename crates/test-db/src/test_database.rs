@@ -2,43 +2,67 @@
 //! connections.
 
 use std::future::Future;
+use std::mem;
 use std::thread;
 
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::clone::{CloneStrategy, clone_database};
+use crate::dropper::drop_later;
 use crate::error::{OrPanic, Result, Step};
 use crate::fresh;
 use crate::isolation::{Isolation, isolation};
 use crate::names::{self, quoted};
+use crate::owner::owner;
+use crate::ready;
 use crate::runtime::{block_on_shared_runtime, on_shared_runtime};
-use crate::server::{self, admin_pool, drop_database, execute, require_database_url};
+use crate::server::{
+    self, admin_pool, drop_database, execute, rename_database, require_database_url,
+};
 use crate::template::template;
 
 /// A database of its own, cloned from the template.
 ///
 /// Dropped with the value, unless the test is failing: then it is kept,
-/// and its name and how to connect to it are printed.
+/// renamed `doorman_kept_...`, and its name and how to connect to it are
+/// printed.
 #[derive(Debug)]
 pub struct TestDatabase {
     name: String,
+    dropping: Dropping,
+}
+
+/// When a database that is no longer needed is gone.
+#[derive(Debug, Clone, Copy)]
+enum Dropping {
+    /// In the background: the test ends at once.
+    Later,
+    /// Before the test ends, as `#[sqlx::test]` drops its databases.
+    Now,
 }
 
 impl TestDatabase {
-    /// A migrated clone of the template; under
+    /// A migrated clone of the template, taken from those made ahead of
+    /// need and dropped in the background; under
     /// `DOORMAN_TEST_DB_ISOLATION=fresh`, a [`fresh`](Self::fresh) database
     /// instead.
     pub async fn create() -> Self {
         match isolation() {
-            Isolation::Template => Self::clone_with(CloneStrategy::FASTEST).await,
+            Isolation::Template => {
+                Self::make("test", Dropping::Later, |name| async move {
+                    ready::take(&name).await
+                })
+                .await
+            }
             Isolation::Fresh => Self::fresh().await,
         }
     }
 
-    /// A clone of the template made with `strategy`, to compare strategies.
+    /// A clone of the template made now with `strategy`, to compare
+    /// strategies.
     pub async fn clone_with(strategy: CloneStrategy) -> Self {
-        Self::make("test", move |name| async move {
+        Self::make("test", Dropping::Now, move |name| async move {
             let template = template().await?;
             clone_database(admin_pool().await?, &name, &template.name, strategy).await
         })
@@ -48,12 +72,15 @@ impl TestDatabase {
     /// A database created empty with every migration then applied, as
     /// `#[sqlx::test]` makes one; its cost grows with the migrations.
     pub async fn fresh() -> Self {
-        Self::make("fresh", |name| async move { fresh::create(&name).await }).await
+        Self::make("fresh", Dropping::Now, |name| async move {
+            fresh::create(&name).await
+        })
+        .await
     }
 
     /// An empty database (for migration up/down tests).
     pub async fn empty() -> Self {
-        Self::make("empty", |name| async move {
+        Self::make("empty", Dropping::Now, |name| async move {
             execute(
                 admin_pool().await?,
                 format!("CREATE DATABASE {}", quoted(&name)),
@@ -63,15 +90,19 @@ impl TestDatabase {
         .await
     }
 
-    async fn make<F, Made>(kind: &str, create: F) -> Self
+    async fn make<F, Made>(kind: &'static str, dropping: Dropping, create: F) -> Self
     where
-        F: FnOnce(String) -> Made,
-        Made: Future<Output = Result<()>> + Send + 'static,
+        F: FnOnce(String) -> Made + Send + 'static,
+        Made: Future<Output = Result<()>> + Send,
     {
         require_database_url();
-        let name = names::unique(kind);
-        on_shared_runtime(create(name.clone())).await.or_panic();
-        Self { name }
+        let name = on_shared_runtime(async move {
+            let name = names::owned(kind, owner().await?);
+            create(name.clone()).await.map(|()| name)
+        })
+        .await
+        .or_panic();
+        Self { name, dropping }
     }
 
     pub fn name(&self) -> &str {
@@ -98,30 +129,41 @@ impl TestDatabase {
             .or_panic()
     }
 
+    /// Renames the database of a failed test out of the sweep's way and
+    /// says where it is.
     #[expect(
         clippy::print_stderr,
         reason = "the failing test's output is where its database is looked for"
     )]
-    fn report_kept(&self) {
+    fn keep(&self) {
         let test = thread::current()
             .name()
             .map(|name| format!(" of test {name}"))
             .unwrap_or_default();
-        eprintln!(
-            "kept test database {}{test}; connect with: psql '{}'",
-            self.name,
-            self.url()
-        );
+        let kept = names::kept(&self.name);
+        match block_on_shared_runtime(rename_database(&self.name, &kept)) {
+            Ok(()) => eprintln!(
+                "kept test database {kept}{test}; connect with: psql '{}'",
+                server::url(&kept)
+            ),
+            Err(failure) => eprintln!(
+                "cannot keep test database {}{test}, which the next run will drop: {}",
+                self.name, failure
+            ),
+        }
     }
 }
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if thread::panicking() {
-            self.report_kept();
+            self.keep();
             return;
         }
-        block_on_shared_runtime(drop_database(&self.name)).or_panic();
+        match self.dropping {
+            Dropping::Later => drop_later(mem::take(&mut self.name)),
+            Dropping::Now => block_on_shared_runtime(drop_database(&self.name)).or_panic(),
+        }
     }
 }
 
@@ -170,6 +212,7 @@ mod tests {
             assert_eq!(tables_of(&database).await, MIGRATED_TABLES);
 
             drop(database);
+            crate::dropper::settled().await;
 
             assert!(!exists(&name).await);
         });
@@ -188,8 +231,10 @@ mod tests {
         assert!(failed.is_err());
         let name = kept.into_inner().expect("not poisoned");
         run(async {
-            assert!(exists(&name).await, "{name} was dropped");
-            on_shared_runtime(async move { drop_database(&name).await })
+            let kept = names::kept(&name);
+            assert!(!exists(&name).await, "{name} is still in use");
+            assert!(exists(&kept).await, "{kept} was dropped");
+            on_shared_runtime(async move { drop_database(&kept).await })
                 .await
                 .or_panic();
         });
@@ -209,6 +254,7 @@ mod tests {
         .expect("commit an account");
 
         drop(database);
+        crate::dropper::settled().await;
 
         assert!(!exists(&name).await);
         assert!(pool.acquire().await.is_err(), "the pool's database is gone");
