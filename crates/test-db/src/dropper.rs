@@ -32,7 +32,6 @@ pub(crate) fn drop_later(database: String) {
 }
 
 /// Waits for every drop started so far.
-#[cfg(test)]
 pub(crate) async fn settled() {
     let mut started =
         std::mem::take(&mut *pending().lock().unwrap_or_else(PoisonError::into_inner));

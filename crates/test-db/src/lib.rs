@@ -37,6 +37,7 @@ mod report;
 mod rollback;
 mod runtime;
 mod server;
+mod settle;
 mod template;
 mod test_database;
 
@@ -45,4 +46,5 @@ pub use lock_wait::until_a_session_waits_for_a_lock;
 pub use rollback::rollback_transaction;
 pub use runtime::run;
 pub use server::admin_connect_options;
+pub use settle::settle;
 pub use test_database::TestDatabase;

@@ -8,10 +8,11 @@
 //! left behind: a rename of a database that another process renamed first
 //! finds nothing, and the next clone is taken instead.
 
+use std::sync::Arc;
 use std::thread::available_parallelism;
 
 use sqlx::PgPool;
-use tokio::sync::{Mutex, OnceCell, mpsc};
+use tokio::sync::{Mutex, Notify, OnceCell, mpsc};
 
 use crate::clone::{CloneStrategy, clone_database};
 use crate::error::{Failure, Result, Step};
@@ -26,6 +27,9 @@ const NO_SUCH_DATABASE: &str = "3D000";
 /// The ready clones, in the order they were made or found.
 struct Stock {
     ready: Mutex<mpsc::Receiver<Result<String>>>,
+    size: usize,
+    /// Told of every clone put in stock.
+    stocked: Arc<Notify>,
 }
 
 /// The stock of this process, filled from first use on. Must be awaited on
@@ -39,12 +43,27 @@ async fn stock() -> Result<&'static Stock> {
             // One for every test thread, as libtest runs one per core.
             let size = available_parallelism().map_or(1, usize::from).max(2);
             let (sender, receiver) = mpsc::channel(size);
-            tokio::spawn(fill(pool, template, sender));
+            let stocked = Arc::new(Notify::new());
+            tokio::spawn(fill(pool, template, sender, Arc::clone(&stocked)));
             Ok(Stock {
                 ready: Mutex::new(receiver),
+                size,
+                stocked,
             })
         })
         .await
+}
+
+/// Waits until the stock is full. Must be awaited on the shared runtime.
+pub(crate) async fn until_full() -> Result<()> {
+    let stock = stock().await?;
+    loop {
+        let stocked = stock.stocked.notified();
+        if stock.ready.lock().await.len() >= stock.size {
+            return Ok(());
+        }
+        stocked.await;
+    }
 }
 
 /// Renames a ready clone of the template to `database`: a database of its
@@ -97,6 +116,7 @@ async fn fill(
     pool: &'static PgPool,
     template: &'static Template,
     stock: mpsc::Sender<Result<String>>,
+    stocked: Arc<Notify>,
 ) {
     let left = match left_behind(pool, template).await {
         Ok(left) => left,
@@ -109,6 +129,7 @@ async fn fill(
         if stock.send(Ok(clone)).await.is_err() {
             return;
         }
+        stocked.notify_waiters();
     }
     loop {
         let clone = names::ready(&template.key);
@@ -118,6 +139,7 @@ async fn fill(
         if stock.send(made).await.is_err() {
             return;
         }
+        stocked.notify_waiters();
     }
 }
 

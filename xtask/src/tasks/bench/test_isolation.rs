@@ -16,6 +16,7 @@ use crate::workspace;
 
 const GROUP: &str = "test_isolation";
 const TRANSACTION_TARGET: Duration = Duration::from_millis(2);
+const HAND_OFF_TARGET: Duration = Duration::from_millis(2);
 const CLONE_TARGET: Duration = Duration::from_millis(30);
 /// The plan's success metric: the suite's time cut by half.
 const SUITE_SPEED_UP_TARGET: f64 = 2.0;
@@ -57,7 +58,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// The medians of the criterion benchmark.
 struct SetUp {
     transaction: Duration,
-    clone: Duration,
+    hand_off: Duration,
     wal_log: Duration,
     file_copy: Duration,
     fresh: Duration,
@@ -67,7 +68,7 @@ impl SetUp {
     fn read() -> anyhow::Result<Self> {
         Ok(Self {
             transaction: median(GROUP, "rollback_transaction")?,
-            clone: median(GROUP, "template_clone")?,
+            hand_off: median(GROUP, "hand_off")?,
             wal_log: median(GROUP, "template_clone_wal_log")?,
             file_copy: median(GROUP, "template_clone_file_copy")?,
             fresh: median(GROUP, "fresh_database")?,
@@ -76,7 +77,10 @@ impl SetUp {
 
     fn report(&self) -> bool {
         let transaction_ok = self.transaction <= TRANSACTION_TARGET;
-        let clone_ok = self.clone <= CLONE_TARGET;
+        let hand_off_ok = self.hand_off <= HAND_OFF_TARGET;
+        // The strategy that the clones made ahead of need use.
+        let clone = self.file_copy;
+        let clone_ok = clone <= CLONE_TARGET;
         println!();
         println!(
             "Per-test set-up (criterion medians, {})",
@@ -89,15 +93,20 @@ impl SetUp {
             verdict(transaction_ok)
         );
         println!(
+            "      database of its own, made ahead, handed over     {:>9}   target <= {}  {}",
+            ms(self.hand_off),
+            ms(HAND_OFF_TARGET),
+            verdict(hand_off_ok)
+        );
+        println!(
             "  (b) clone of the template, created and dropped       {:>9}   target <= {}  {}",
-            ms(self.clone),
+            ms(clone),
             ms(CLONE_TARGET),
             verdict(clone_ok)
         );
         println!(
-            "        by strategy: WAL_LOG {}, FILE_COPY {}",
-            ms(self.wal_log),
-            ms(self.file_copy)
+            "        FILE_COPY, as made ahead; WAL_LOG {}",
+            ms(self.wal_log)
         );
         println!(
             "  (c) fresh database, every migration, then dropped    {:>9}   (what #[sqlx::test] does)",
@@ -106,9 +115,9 @@ impl SetUp {
         println!(
             "  c/a = {:.1}x   c/b = {:.1}x",
             ratio(self.fresh, self.transaction),
-            ratio(self.fresh, self.clone)
+            ratio(self.fresh, clone)
         );
-        transaction_ok && clone_ok
+        transaction_ok && hand_off_ok && clone_ok
     }
 }
 
