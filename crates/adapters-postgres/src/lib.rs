@@ -30,7 +30,10 @@ mod users;
 mod test_support;
 
 pub use database::{Database, Thresholds};
-pub use migrations::{MigrationError, MigrationState, MigrationStatus, Migrations, Problem};
+pub use migrations::{
+    MigrationError, MigrationState, MigrationStatus, Migrations, Problem,
+    problems as migration_problems,
+};
 pub use pool::{DatabaseSettings, InvalidDatabaseUrl, connect_lazy};
 pub use readiness::PgReadinessProbe;
 pub use reads::PgReads;

@@ -39,7 +39,7 @@ pub async fn create_admin(
     // A one-off command: nothing scrapes or receives its metrics.
     let meter = opentelemetry::global::meter("doorman");
     let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
-    migrate_command::prepare_schema(config).await?;
+    migrate_command::prepare_schema(config, &database).await?;
     let services = wiring::services(config, &database, &meter)?;
     let origin = Origin {
         user_agent: Some("doorman admin create".to_owned()),

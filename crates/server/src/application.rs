@@ -39,7 +39,7 @@ impl Application {
         let metrics = Metrics::new(config)?;
         let meter = metrics.meter();
         let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
-        migrate_command::prepare_schema(config).await?;
+        migrate_command::prepare_schema(config, &database).await?;
         let services = wiring::services(config, &database, &meter)?;
         let readiness = Arc::new(PgReadinessProbe::new(database.clone()));
         tokio::spawn(report_readiness(readiness.clone()));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use adapters_postgres::{MigrationError, MigrationStatus};
+use adapters_postgres::{Database, MigrationError, MigrationStatus};
 use anyhow::Context as _;
 use time::format_description::well_known::Rfc3339;
 
@@ -55,14 +55,17 @@ pub async fn run_migrate(command: &MigrateCommand) -> anyhow::Result<String> {
 ///
 /// A migration that failed, or the problems that keep the service from
 /// starting.
-pub(crate) async fn prepare_schema(config: &Config) -> anyhow::Result<()> {
-    let migrations = config.migrations()?;
+pub(crate) async fn prepare_schema(config: &Config, database: &Database) -> anyhow::Result<()> {
     if config.migrate {
-        let applied = migrations.up(None).await?;
+        let applied = config.migrations()?.up(None).await?;
         tracing::info!(applied = applied.len(), "migrations applied");
         return Ok(());
     }
-    let checked = tokio::time::timeout(config.acquire_timeout(), migrations.problems()).await;
+    let checked = tokio::time::timeout(
+        config.acquire_timeout(),
+        adapters_postgres::migration_problems(database.pool()),
+    )
+    .await;
     let Ok(checked) = checked else {
         tracing::warn!("the database did not answer the migration check at start in time");
         return Ok(());

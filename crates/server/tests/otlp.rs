@@ -35,16 +35,27 @@ struct Received {
 }
 
 /// An OTLP/HTTP receiver on a random port: it decodes every export it is
-/// sent and answers 200.
-async fn receiver() -> (SocketAddr, Arc<Received>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bound");
+/// sent and answers 200. It runs on a thread and runtime of its own, which
+/// outlive the test's: the service pushes its last metrics when the test's
+/// runtime drops it, and a receiver gone by then would have the exporter
+/// retry until its timeout.
+fn receiver() -> (SocketAddr, Arc<Received>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bound");
+    listener.set_nonblocking(true).expect("non-blocking");
     let address = listener.local_addr().expect("address");
     let received = Arc::new(Received::default());
     let shared = Arc::clone(&received);
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream, Arc::clone(&shared)));
-        }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("a runtime");
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let listener = TcpListener::from_std(listener).expect("registered");
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, Arc::clone(&shared)));
+            }
+        });
     });
     (address, received)
 }
@@ -135,7 +146,7 @@ fn every_value(attributes: &[KeyValue]) -> impl Iterator<Item = String> + '_ {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_sign_in_is_one_trace_from_the_request_down_to_each_statement() {
-    let (collector, received) = receiver().await;
+    let (collector, received) = receiver();
     let database = TestDatabase::create().await;
     let mut cli = Cli::try_parse_from([
         "doorman".to_owned(),

@@ -9,6 +9,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+use sqlx::PgPool;
 use sqlx::migrate::{MigrateError, Migrator};
 
 pub use catalogue::{MigrationState, MigrationStatus};
@@ -64,6 +65,20 @@ pub enum MigrationError {
     /// The scratch database could not be dropped.
     #[error("cannot drop the scratch database {0}: drop it by hand (DROP DATABASE {0})")]
     ScratchLeft(String),
+}
+
+/// What keeps this build from trusting the database: an applied migration
+/// whose checksum differs, a failed one, or one it does not know. Read on a
+/// connection of the service's pool, unlike the migrations themselves: a
+/// read takes no lock, and the connection is kept for the service rather
+/// than being a server process started and stopped.
+///
+/// # Errors
+///
+/// When the database cannot be reached or read.
+pub async fn problems(pool: &PgPool) -> Result<Vec<Problem>, MigrationError> {
+    let mut connection = pool.acquire().await.map_err(MigrationError::Connect)?;
+    Ok(Problem::of(&catalogue::read(&mut connection).await?))
 }
 
 /// The version of the newest embedded migration.

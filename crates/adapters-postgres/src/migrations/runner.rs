@@ -88,18 +88,7 @@ impl Migrations {
         statuses
     }
 
-    /// What keeps this build from trusting the database: an applied
-    /// migration whose checksum differs, a failed one, or one it does not
-    /// know.
-    ///
-    /// # Errors
-    ///
-    /// When the database cannot be reached or read.
-    pub async fn problems(&self) -> Result<Vec<Problem>, MigrationError> {
-        Ok(Problem::of(&self.status().await?))
-    }
-
-    /// What [`problems`](Self::problems) finds, and else whether the live
+    /// What [`problems`](super::problems) finds, and else whether the live
     /// schema is the one the applied migrations build: it migrates a
     /// scratch database on the same server to the same version, compares
     /// the catalogues, and drops it.

@@ -6,6 +6,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use server::{Application, Cli};
 use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
 use test_db::TestDatabase;
 use uuid::Uuid;
 
@@ -70,7 +71,11 @@ pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> Te
         client: reqwest::Client::new(),
         key,
         database_url,
-        db: database.pool(2).await,
+        // Lazy: most tests never read the database behind the service's
+        // back, and each connection is a server process started and stopped.
+        db: PgPoolOptions::new()
+            .max_connections(2)
+            .connect_lazy_with(database.connect_options()),
         _database: database,
     }
 }

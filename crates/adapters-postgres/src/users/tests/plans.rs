@@ -46,8 +46,27 @@ const CASES: [Case; 5] = [
 
 /// Accounts over about two months, three to a minute (ties of
 /// `created_at`), with addresses in both cases, one in 50 an
-/// administrator and one in 7 disabled.
+/// administrator and one in 7 disabled. Loaded as bulk loads are: the
+/// indexes other than the primary key are dropped, then rebuilt from their
+/// own definitions once the rows are in, in half the time that updating
+/// them row by row takes; the plans are of the schema's indexes all the
+/// same.
 async fn fill(pool: &PgPool) {
+    let mut transaction = pool.begin().await.expect("a transaction");
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+           FROM pg_index
+          WHERE indrelid = 'users'::regclass AND NOT indisprimary",
+    )
+    .fetch_all(&mut *transaction)
+    .await
+    .expect("the indexes");
+    for (name, _) in &indexes {
+        sqlx::query(AssertSqlSafe(format!("DROP INDEX {name}")))
+            .execute(&mut *transaction)
+            .await
+            .expect("dropped");
+    }
     sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, role, status,
                             created_at, updated_at)
@@ -63,9 +82,16 @@ async fn fill(pool: &PgPool) {
            FROM generate_series(1, $1) AS n",
     )
     .bind(ACCOUNTS)
-    .execute(pool)
+    .execute(&mut *transaction)
     .await
     .expect("accounts");
+    for (_, definition) in &indexes {
+        sqlx::query(AssertSqlSafe(definition.clone()))
+            .execute(&mut *transaction)
+            .await
+            .expect("rebuilt");
+    }
+    transaction.commit().await.expect("committed");
     sqlx::query("ANALYZE users")
         .execute(pool)
         .await
