@@ -41,7 +41,12 @@ impl Default for AppSettings {
     fn default() -> Self {
         Self {
             http_workers: 1,
-            db_max_connections: 4,
+            // Two: enough for requests to race in the database, as the race
+            // tests need; sqlx hands a released connection back to the pool
+            // in a task of its own, so a lease taken at once after another
+            // opens a connection while there is room for one, and each is a
+            // server process started and stopped for every test.
+            db_max_connections: 2,
         }
     }
 }
