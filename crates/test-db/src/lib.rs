@@ -10,7 +10,9 @@
 //! - [`TestDatabase`]: a clone of its own, made ahead of need while other
 //!   tests run and handed over by a rename, dropped in the background at
 //!   the end of the test and kept, with its name printed, when the test
-//!   fails (black-box and concurrency tests).
+//!   fails (black-box and concurrency tests); or
+//! - [`TestDatabase::seeded`]: a clone of a template that also holds the
+//!   rows of a seed, loaded once, for tests that start from many rows.
 //!
 //! Either costs the same however many migrations there are. Databases
 //! that a process leaves behind (drops still pending when it ended, or a
@@ -36,6 +38,7 @@ mod ready;
 mod report;
 mod rollback;
 mod runtime;
+mod seeded;
 mod server;
 mod settle;
 mod template;

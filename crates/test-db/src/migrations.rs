@@ -4,6 +4,8 @@
 use sha2::{Digest, Sha256};
 use sqlx::migrate::{Migration, Migrator};
 
+use crate::names;
+
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 
 /// Identifies the schema that `migrations` build: a short hash of every up
@@ -19,10 +21,7 @@ pub(crate) fn schema_key<'a>(migrations: impl IntoIterator<Item = &'a Migration>
         hash.update((migration.checksum.len() as u64).to_be_bytes());
         hash.update(&migration.checksum);
     }
-    hash.finalize()[..8]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    names::short_hex(&hash.finalize())
 }
 
 #[cfg(test)]

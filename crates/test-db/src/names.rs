@@ -8,7 +8,10 @@
 //! - `doorman_<kind>_<owner>_<n>`: in use by the process `owner` (see
 //!   [`owner`](crate::owner)), swept once that process has ended;
 //! - `doorman_kept_<owner>_<n>`: kept for a failed test to be looked at,
-//!   left alone.
+//!   left alone;
+//! - `doorman_template_<schema key>` and `doorman_seeded_<schema key>_<seed
+//!   key>`: templates, kept across runs; `doorman_building_...` while one
+//!   is built.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -66,6 +69,33 @@ pub(crate) fn ready(key: &str) -> String {
     format!("{}{}", ready_prefix_of(key), Uuid::now_v7().simple())
 }
 
+/// The template of the schema of `key`.
+pub(crate) fn template(key: &str) -> String {
+    format!("{PREFIX}template_{key}")
+}
+
+/// The template of the schema of `key` loaded with the seed of `seed_key`.
+pub(crate) fn seeded(key: &str, seed_key: &str) -> String {
+    format!("{PREFIX}seeded_{key}_{seed_key}")
+}
+
+/// What the template named `template` is called while it is built.
+pub(crate) fn building(template: &str) -> String {
+    let what = template.strip_prefix(PREFIX).unwrap_or(template);
+    let key = what.split_once('_').map_or(what, |(_, key)| key);
+    format!("{PREFIX}building_{key}")
+}
+
+/// The first 8 bytes of a digest in hexadecimal: 16 characters that tell
+/// schemas and seeds apart.
+pub(crate) fn short_hex(digest: &[u8]) -> String {
+    digest
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// `name` as a quoted SQL identifier.
 pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -97,8 +127,10 @@ mod tests {
 
     #[test]
     fn every_name_fits_in_an_identifier() {
+        let key = "e5717edee3e2d61a";
         let longest = [
-            ready("e5717edee3e2d61a"),
+            ready(key),
+            building(&seeded(key, key)),
             owned("fresh", "0a1b2c3d"),
             kept(&owned("fresh", "0a1b2c3d")),
         ];
@@ -106,6 +138,18 @@ mod tests {
             assert!(name.len() <= 63, "{name}");
         }
         assert!(ready("e5717edee3e2d61a").starts_with(&ready_prefix_of("e5717edee3e2d61a")));
+    }
+
+    #[test]
+    fn a_template_and_a_seeded_one_are_built_under_different_names() {
+        let (key, seed_key) = ("e5717edee3e2d61a", "0123456789abcdef");
+        assert_eq!(building(&template(key)), format!("doorman_building_{key}"));
+        assert_eq!(
+            building(&seeded(key, seed_key)),
+            format!("doorman_building_{key}_{seed_key}")
+        );
+        assert_eq!(owner_of(&seeded(key, seed_key)), None);
+        assert_eq!(short_hex(&[0xab; 32]), "abababababababab");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::clone::{CloneStrategy, clone_database};
 use crate::error::{Result, Step};
 use crate::fresh;
 use crate::migrations::{MIGRATOR, schema_key};
-use crate::names::quoted;
+use crate::names::{self, quoted};
 use crate::server::{admin_connect_options, database_exists, execute};
 
 /// The advisory lock that test processes take in turn to build templates.
@@ -44,9 +44,40 @@ pub(crate) async fn template() -> Result<&'static Template> {
 pub(crate) async fn prepare(key: &str) -> Result<Template> {
     let template = Template {
         key: key.to_owned(),
-        name: format!("doorman_template_{key}"),
+        name: names::template(key),
         rollback_database: format!("doorman_rollback_{key}"),
     };
+    under_build_lock(async |connection| {
+        if !database_exists(&mut *connection, &template.name).await? {
+            let building = names::building(&template.name);
+            build(
+                connection,
+                &template.name,
+                &building,
+                fresh::create(&building),
+            )
+            .await?;
+        }
+        if !database_exists(&mut *connection, &template.rollback_database).await? {
+            clone_database(
+                &mut *connection,
+                &template.rollback_database,
+                &template.name,
+                CloneStrategy::FASTEST,
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(template)
+}
+
+/// Runs `work` on a connection of its own that holds the build lock, so
+/// that test processes build templates in turn.
+pub(crate) async fn under_build_lock(
+    work: impl AsyncFnOnce(&mut PgConnection) -> Result<()>,
+) -> Result<()> {
     let mut connection = PgConnection::connect_with(&admin_connect_options())
         .await
         .step("connect to DATABASE_URL")?;
@@ -55,43 +86,27 @@ pub(crate) async fn prepare(key: &str) -> Result<Template> {
         .execute(&mut connection)
         .await
         .step("wait for the template lock")?;
-    let prepared = prepare_locked(&mut connection, &template, key).await;
-    // Ending the session releases the lock, whether or not preparing failed.
+    let worked = work(&mut connection).await;
+    // Ending the session releases the lock, whether or not the work failed.
     let closed = connection.close().await.step("release the template lock");
-    prepared.and(closed).map(|()| template)
+    worked.and(closed)
 }
 
-async fn prepare_locked(
+/// Makes `template` under the name `building` with `make`, then renames it
+/// once complete, so that a template by its name is always whole.
+pub(crate) async fn build(
     connection: &mut PgConnection,
-    template: &Template,
-    key: &str,
+    template: &str,
+    building: &str,
+    make: impl Future<Output = Result<()>>,
 ) -> Result<()> {
-    if !database_exists(&mut *connection, &template.name).await? {
-        build(connection, &template.name, key).await?;
-    }
-    if !database_exists(&mut *connection, &template.rollback_database).await? {
-        clone_database(
-            &mut *connection,
-            &template.rollback_database,
-            &template.name,
-            CloneStrategy::FASTEST,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Migrates a database under a temporary name and renames it once
-/// complete, so that a template by its name is always whole.
-async fn build(connection: &mut PgConnection, template: &str, key: &str) -> Result<()> {
-    let building = format!("doorman_building_{key}");
     // Left by a run that was killed while building.
-    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(&building));
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(building));
     execute(&mut *connection, sql).await?;
-    fresh::create(&building).await?;
+    make.await?;
     let sql = format!(
         "ALTER DATABASE {} RENAME TO {}",
-        quoted(&building),
+        quoted(building),
         quoted(template)
     );
     execute(&mut *connection, sql).await?;

@@ -17,6 +17,7 @@ use crate::names::{self, quoted};
 use crate::owner::owner;
 use crate::ready;
 use crate::runtime::{block_on_shared_runtime, on_shared_runtime};
+use crate::seeded;
 use crate::server::{
     self, admin_pool, drop_database, execute, rename_database, require_database_url,
 };
@@ -56,6 +57,38 @@ impl TestDatabase {
                 .await
             }
             Isolation::Fresh => Self::fresh().await,
+        }
+    }
+
+    /// A clone of a template that holds the rows `seed` (SQL) loads into a
+    /// migrated database: for tests that start from more rows than they can
+    /// afford to load each time. The seeded template is built once per seed
+    /// and schema and kept on the server as the template is; under
+    /// `DOORMAN_TEST_DB_ISOLATION=fresh`, the seed is run on a
+    /// [`fresh`](Self::fresh) database instead, as `#[sqlx::test]` runs its
+    /// fixtures.
+    pub async fn seeded(seed: &'static str) -> Self {
+        match isolation() {
+            Isolation::Template => {
+                Self::make("test", Dropping::Later, move |name| async move {
+                    let template = seeded::template_of(seed).await?;
+                    clone_database(
+                        admin_pool().await?,
+                        &name,
+                        &template,
+                        CloneStrategy::FASTEST,
+                    )
+                    .await
+                })
+                .await
+            }
+            Isolation::Fresh => {
+                Self::make("fresh", Dropping::Now, move |name| async move {
+                    fresh::create(&name).await?;
+                    seeded::load(&name, seed).await
+                })
+                .await
+            }
         }
     }
 
@@ -277,6 +310,40 @@ mod tests {
                 let database = TestDatabase::clone_with(strategy).await;
                 assert_eq!(tables_of(&database).await, MIGRATED_TABLES);
             }
+        });
+    }
+
+    const SEED: &str = "INSERT INTO users (id, email, display_name, password_hash)
+        SELECT gen_random_uuid(), n || '@example.com', 'User ' || n, 'x'
+          FROM generate_series(1, 3) AS n";
+
+    async fn count_users(database: &TestDatabase) -> i64 {
+        let pool = database.pool(1).await;
+        let count = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .expect("count the accounts");
+        pool.close().await;
+        count
+    }
+
+    #[test]
+    fn every_seeded_database_starts_from_the_seed_alone() {
+        run(async {
+            let first = TestDatabase::seeded(SEED).await;
+            let second = TestDatabase::seeded(SEED).await;
+            assert_eq!(count_users(&first).await, 3);
+            let pool = first.pool(1).await;
+            sqlx::query("DELETE FROM users")
+                .execute(&pool)
+                .await
+                .expect("delete the seeded accounts");
+            pool.close().await;
+
+            assert_eq!(count_users(&first).await, 0);
+            assert_eq!(count_users(&second).await, 3);
+            assert_eq!(count_users(&TestDatabase::seeded(SEED).await).await, 3);
+            assert_eq!(tables_of(&second).await, MIGRATED_TABLES);
         });
     }
 

@@ -1,4 +1,4 @@
-//! The listing's plans on 100,000 accounts, on a database of its own:
+//! The listing's plans on 100,000 accounts, on a seeded database of its own:
 //! unfiltered, with each filter and with all of them, on the first page and
 //! after a position, it reads an index and never the whole table.
 //!
@@ -19,6 +19,9 @@ use crate::users::listing::escape_like;
 /// Exactly what `list` runs.
 const LIST_SQL: &str = include_str!("../list.sql");
 
+/// The accounts the listings read: see the file for what they are.
+const SEED: &str = include_str!("plans_seed.sql");
+/// How many accounts the seed loads.
 const ACCOUNTS: i64 = 100_000;
 const PAGE: i64 = 50;
 
@@ -43,60 +46,6 @@ const CASES: [Case; 5] = [
         Some("active"),
     ),
 ];
-
-/// Accounts over about two months, three to a minute (ties of
-/// `created_at`), with addresses in both cases, one in 50 an
-/// administrator and one in 7 disabled. Loaded as bulk loads are: the
-/// indexes other than the primary key are dropped, then rebuilt from their
-/// own definitions once the rows are in, in half the time that updating
-/// them row by row takes; the plans are of the schema's indexes all the
-/// same.
-async fn fill(pool: &PgPool) {
-    let mut transaction = pool.begin().await.expect("a transaction");
-    let indexes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid)
-           FROM pg_index
-          WHERE indrelid = 'users'::regclass AND NOT indisprimary",
-    )
-    .fetch_all(&mut *transaction)
-    .await
-    .expect("the indexes");
-    for (name, _) in &indexes {
-        sqlx::query(AssertSqlSafe(format!("DROP INDEX {name}")))
-            .execute(&mut *transaction)
-            .await
-            .expect("dropped");
-    }
-    sqlx::query(
-        "INSERT INTO users (id, email, display_name, password_hash, role, status,
-                            created_at, updated_at)
-         SELECT gen_random_uuid(),
-                CASE WHEN n % 2 = 0 THEN upper(md5(n::text)) ELSE md5(n::text) END
-                    || '@example.com',
-                'User ' || n,
-                '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
-                CASE WHEN n % 50 = 0 THEN 'admin' ELSE 'user' END,
-                CASE WHEN n % 7 = 0 THEN 'disabled' ELSE 'active' END,
-                timestamptz '2026-01-01 00:00Z' + (n / 3) * interval '1 minute',
-                timestamptz '2026-01-01 00:00Z' + (n / 3) * interval '1 minute'
-           FROM generate_series(1, $1) AS n",
-    )
-    .bind(ACCOUNTS)
-    .execute(&mut *transaction)
-    .await
-    .expect("accounts");
-    for (_, definition) in &indexes {
-        sqlx::query(AssertSqlSafe(definition.clone()))
-            .execute(&mut *transaction)
-            .await
-            .expect("rebuilt");
-    }
-    transaction.commit().await.expect("committed");
-    sqlx::query("ANALYZE users")
-        .execute(pool)
-        .await
-        .expect("statistics");
-}
 
 /// The plan of the listing with these parameters, bound as `list` binds
 /// them.
@@ -149,9 +98,13 @@ fn summary(plan: &Value) -> String {
 #[test]
 fn every_listing_reads_an_index_and_no_listing_scans_the_table() {
     test_db::run(async {
-        let test_database = TestDatabase::create().await;
+        let test_database = TestDatabase::seeded(SEED).await;
         let pool = test_database.pool(1).await;
-        fill(&pool).await;
+        let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .expect("counted");
+        assert_eq!(accounts, ACCOUNTS);
         let middle: (OffsetDateTime, uuid::Uuid) = sqlx::query_as(
             "SELECT created_at, id FROM users ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1",
         )
