@@ -3,14 +3,25 @@
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
 
 /// The workspace's top-level directory.
+///
+/// Read from what `cargo run` says at run time before what it said at
+/// build time: clones that share a target directory share this binary,
+/// and it must work on the clone it was run from, not the one that last
+/// built it.
 pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+        manifest_dir
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    })
 }
 
 /// The cargo target directory, honouring `CARGO_TARGET_DIR`.
