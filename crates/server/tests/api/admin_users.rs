@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_error, spawn_app, spawn_app_with_flags};
+use crate::helpers::{TestApp, assert_error, spawn_app, spawn_racing_app};
 use crate::log_audit::audited;
 
 async fn json_of(response: reqwest::Response) -> Value {
@@ -81,7 +81,7 @@ async fn walk(app: &TestApp, token: &str, query: &str) -> Vec<String> {
 #[tokio::test]
 async fn pages_of_37_walk_a_thousand_users_once_each_newest_first_while_others_register() {
     // 21 registrations from one address: more than a client may make.
-    let app = spawn_app_with_flags(&["--registrations-per-network=100"]).await;
+    let app = spawn_racing_app(&["--registrations-per-network=100"]).await;
     directory_of(&app, 1000).await;
     let (_, admin) = app.new_admin().await;
     let expected: Vec<String> =
@@ -335,7 +335,7 @@ async fn demoting_an_administrator_ends_the_sessions_whose_tokens_say_admin() {
 
 #[tokio::test]
 async fn the_last_active_administrator_stays_even_when_two_demote_each_other_at_once() {
-    let app = spawn_app().await;
+    let app = spawn_racing_app(&[]).await;
     let (only, admin) = app.new_admin().await;
     let demote = |id: Uuid, token: String| {
         let app = &app;

@@ -6,7 +6,7 @@ use futures_util::future::join_all;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, spawn_app_with_flags, unique_email};
+use crate::helpers::{PASSWORD, TestApp, spawn_app_with_flags, spawn_racing_app, unique_email};
 use crate::log_audit::audited;
 
 const TRUSTING_THE_TEST_CLIENT: &str = "--trusted-proxies=127.0.0.1";
@@ -201,7 +201,7 @@ async fn the_wide_network_limits_a_holder_of_many_64s() {
 
 #[tokio::test]
 async fn thirty_concurrent_guesses_for_one_account_get_at_most_five_checks() {
-    let app = spawn_app_with_flags(&[TRUSTING_THE_TEST_CLIENT]).await;
+    let app = spawn_racing_app(&[TRUSTING_THE_TEST_CLIENT]).await;
     let (email, _) = app.new_account().await;
 
     let guesses = (0..30).map(|n| {
@@ -229,8 +229,7 @@ async fn thirty_concurrent_guesses_for_one_account_get_at_most_five_checks() {
 
 #[tokio::test]
 async fn a_burst_of_registrations_honours_its_limit() {
-    let app =
-        spawn_app_with_flags(&[TRUSTING_THE_TEST_CLIENT, "--registrations-per-network=3"]).await;
+    let app = spawn_racing_app(&[TRUSTING_THE_TEST_CLIENT, "--registrations-per-network=3"]).await;
 
     let registrations = (0..12).map(|_| {
         let app = &app;

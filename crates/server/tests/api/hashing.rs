@@ -7,16 +7,16 @@ use crate::helpers::{AppSettings, assert_error, spawn_app_configured, unique_ema
 
 #[tokio::test]
 async fn sign_ins_beyond_the_hashing_queue_get_503_at_once() {
-    // One hash at a time, none waiting, each slow enough that eight
-    // concurrent sign-ins overlap.
+    // One hash at a time, none waiting, each slow enough (about a third of
+    // a second in a debug build) that eight concurrent sign-ins overlap.
     let flags = [
         "--password-hash-concurrency=1",
         "--password-hash-queue=0",
-        "--argon2-memory-kib=65536",
-        "--argon2-iterations=3",
+        "--argon2-memory-kib=32768",
+        "--argon2-iterations=2",
     ]
     .map(str::to_owned);
-    let app = spawn_app_configured(AppSettings::default(), &flags).await;
+    let app = spawn_app_configured(AppSettings::RACING, &flags).await;
 
     let emails: Vec<String> = (0..8).map(|_| unique_email()).collect();
     let responses = join_all(emails.iter().map(|email| app.login(email, "some password"))).await;

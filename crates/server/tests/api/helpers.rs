@@ -37,16 +37,24 @@ pub struct AppSettings {
     pub db_max_connections: u32,
 }
 
+impl AppSettings {
+    /// For tests of requests that race in the database: two connections,
+    /// so that two requests' statements reach it at once.
+    pub const RACING: Self = Self {
+        http_workers: 1,
+        db_max_connections: 2,
+    };
+}
+
 impl Default for AppSettings {
     fn default() -> Self {
         Self {
             http_workers: 1,
-            // Two: enough for requests to race in the database, as the race
-            // tests need; sqlx hands a released connection back to the pool
-            // in a task of its own, so a lease taken at once after another
-            // opens a connection while there is room for one, and each is a
-            // server process started and stopped for every test.
-            db_max_connections: 2,
+            // One: enough for tests of behaviour, and each connection is a
+            // server process started and stopped for every test. A code
+            // path that needed two connections at once would wait here
+            // until the acquire timeout, so the suite would show it.
+            db_max_connections: 1,
         }
     }
 }
@@ -55,6 +63,13 @@ impl Default for AppSettings {
 /// with cheap password hashing (these tests check behaviour, not cost).
 pub async fn spawn_app() -> TestApp {
     spawn_app_configured(AppSettings::default(), &[]).await
+}
+
+/// [`spawn_app`] with [`AppSettings::RACING`] and these further
+/// command-line flags.
+pub async fn spawn_racing_app(flags: &[&str]) -> TestApp {
+    let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
+    spawn_app_configured(AppSettings::RACING, &flags).await
 }
 
 /// [`spawn_app`], with these further command-line flags.

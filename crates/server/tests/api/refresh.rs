@@ -5,7 +5,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Tokens, assert_error, session_id, spawn_app, spawn_app_with_flags};
+use crate::helpers::{
+    Tokens, assert_error, session_id, spawn_app, spawn_app_with_flags, spawn_racing_app,
+};
 
 #[tokio::test]
 async fn a_refresh_rotates_the_token_within_the_same_session() {
@@ -91,7 +93,7 @@ async fn reuse_outside_the_grace_window_ends_the_whole_session() {
 
 #[tokio::test]
 async fn twenty_concurrent_refreshes_with_one_token_leave_one_live_session() {
-    let app = spawn_app().await;
+    let app = spawn_racing_app(&[]).await;
     let (_, first) = app.new_account().await;
 
     let responses = join_all((0..20).map(|_| app.refresh(&first.refresh))).await;
