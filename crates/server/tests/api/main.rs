@@ -5,6 +5,7 @@ mod admin_cli;
 mod admin_users;
 mod audit;
 mod audit_events;
+mod body_timeout;
 mod client_ip;
 mod concurrency;
 mod database_down;
