@@ -14,10 +14,13 @@
 //! - [`TestDatabase::seeded`]: a clone of a template that also holds the
 //!   rows of a seed, loaded once, for tests that start from many rows.
 //!
-//! Either costs the same however many migrations there are. Databases
-//! that a process leaves behind (drops still pending when it ended, or a
-//! killed run's) are dropped by the next process to start; clones made
-//! ahead and not used are taken by it. The server is
+//! None costs more as migrations are added. Databases that a process
+//! leaves behind (drops still pending when it ended, or a killed run's)
+//! are dropped by the next process to start, and templates left half-built
+//! by the next build; clones made ahead and not used are taken by it.
+//! Templates of an older schema or seed stay on the server (clones of them
+//! may be in the making, without the build lock): a throw-away server, as
+//! `cargo xtask test-db` starts, takes them with it. The server is
 //! the one `DATABASE_URL` names, whose role may create databases; `cargo
 //! xtask test-db` provides a throw-away one. With
 //! `DOORMAN_TEST_DB_ISOLATION=fresh`, every transaction and clone is

@@ -79,11 +79,16 @@ pub(crate) fn seeded(key: &str, seed_key: &str) -> String {
     format!("{PREFIX}seeded_{key}_{seed_key}")
 }
 
+/// The start of the name of every template while it is built.
+pub(crate) fn building_prefix() -> String {
+    format!("{PREFIX}building_")
+}
+
 /// What the template named `template` is called while it is built.
 pub(crate) fn building(template: &str) -> String {
     let what = template.strip_prefix(PREFIX).unwrap_or(template);
     let key = what.split_once('_').map_or(what, |(_, key)| key);
-    format!("{PREFIX}building_{key}")
+    format!("{}{key}", building_prefix())
 }
 
 /// The first 8 bytes of a digest in hexadecimal: 16 characters that tell

@@ -13,7 +13,8 @@ use crate::names::{self, quoted};
 use crate::server::{admin_connect_options, database_exists, execute};
 
 /// The advisory lock that test processes take in turn to build templates.
-/// One for every key: building is rare and short.
+/// One for every key: building happens once per schema or seed on a
+/// server (seconds at most, for a seed of many rows).
 const BUILD_LOCK: i64 = 0x646f_6f72_6d61_6e74;
 
 /// The databases made from the migrations of one schema key.
@@ -92,31 +93,54 @@ pub(crate) async fn under_build_lock(
     worked.and(closed)
 }
 
-/// Makes `template` under the name `building` with `make`, then renames it
-/// once complete, so that a template by its name is always whole.
+/// Makes `template` under the name `building` with `make`, marks it a
+/// template, then renames it, so that a database by a template's name is
+/// always a whole template. Must be called under the build lock.
 pub(crate) async fn build(
     connection: &mut PgConnection,
     template: &str,
     building: &str,
     make: impl Future<Output = Result<()>>,
 ) -> Result<()> {
-    // Left by a run that was killed while building.
-    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(building));
-    execute(&mut *connection, sql).await?;
+    drop_unfinished(&mut *connection).await?;
     make.await?;
+    // Cloning fails while anybody is connected to the template, so nobody
+    // may connect to it.
+    let sql = format!(
+        "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
+        quoted(building)
+    );
+    execute(&mut *connection, sql).await?;
     let sql = format!(
         "ALTER DATABASE {} RENAME TO {}",
         quoted(building),
         quoted(template)
     );
-    execute(&mut *connection, sql).await?;
-    // Cloning fails while anybody is connected to the template, so nobody
-    // may connect to it.
-    let sql = format!(
-        "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
-        quoted(template)
-    );
     execute(&mut *connection, sql).await
+}
+
+/// Drops the templates left half-built by a build that failed or was
+/// killed, whatever their key: only the holder of the build lock builds,
+/// so none is in the making.
+async fn drop_unfinished(connection: &mut PgConnection) -> Result<()> {
+    let pattern = format!("{}%", names::building_prefix().replace('_', "\\_"));
+    let unfinished: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
+            .bind(pattern)
+            .fetch_all(&mut *connection)
+            .await
+            .step("list the templates left half-built")?;
+    for database in unfinished {
+        // PostgreSQL drops no database marked as a template.
+        let sql = format!(
+            "ALTER DATABASE {} WITH IS_TEMPLATE false",
+            quoted(&database)
+        );
+        execute(&mut *connection, sql).await?;
+        let sql = format!("DROP DATABASE {} WITH (FORCE)", quoted(&database));
+        execute(&mut *connection, sql).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -147,10 +171,40 @@ mod tests {
             .expect("drop the template");
     }
 
+    fn new_key() -> String {
+        Uuid::now_v7().simple().to_string()[16..].to_owned()
+    }
+
+    #[test]
+    fn a_build_drops_the_templates_left_half_built() {
+        run(async {
+            let pool = admin_pool().await.expect("admin pool");
+            let left = names::building(&names::seeded(&new_key(), &new_key()));
+            execute(pool, format!("CREATE DATABASE {}", quoted(&left)))
+                .await
+                .expect("half-built");
+            execute(
+                pool,
+                format!(
+                    "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
+                    quoted(&left)
+                ),
+            )
+            .await
+            .expect("marked");
+
+            let template = prepare(&new_key()).await.expect("prepared");
+            let still_there = database_exists(pool, &left).await.expect("looked");
+            remove(&template).await;
+
+            assert!(!still_there, "{left} was left");
+        });
+    }
+
     #[test]
     fn racing_builders_make_one_template_that_nobody_can_connect_to() {
         run(async {
-            let key = Uuid::now_v7().simple().to_string()[16..].to_owned();
+            let key = new_key();
             let builders: Vec<_> = (0..4)
                 .map(|_| {
                     let key = key.clone();

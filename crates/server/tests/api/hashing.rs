@@ -7,8 +7,8 @@ use crate::helpers::{AppSettings, assert_error, spawn_app_configured, unique_ema
 
 #[tokio::test]
 async fn sign_ins_beyond_the_hashing_queue_get_503_at_once() {
-    // One hash at a time, none waiting, each slow enough (about a third of
-    // a second in a debug build) that eight concurrent sign-ins overlap.
+    // One hash at a time, none waiting, each slow enough (about 0.15 s)
+    // that eight concurrent sign-ins overlap.
     let flags = [
         "--password-hash-concurrency=1",
         "--password-hash-queue=0",

@@ -224,7 +224,9 @@ impl TestApp {
     }
 
     /// Another instance of the service on the same database, signing with
-    /// `key`, with these further flags: its base URL.
+    /// `key`, with these further flags: its base URL. It has the default
+    /// settings (one connection): a test that races two instances needs
+    /// more.
     pub async fn another_instance_with_key(&self, key: &SigningKey, flags: &[&str]) -> String {
         let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
         start(

@@ -42,7 +42,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     };
     // The templates are kept across runs on a developer's server, so the
     // runs compared are those after the first, which builds the seeded ones.
-    eprintln!("xtask: running the DB test suite once on the new server, building its templates");
+    eprintln!(
+        "xtask: running the DB test suite once on the new server, building its seeded template"
+    );
     let first = suite.time(&postgres, Isolation::Template, &log_of("first"))?;
     let mut times = Vec::new();
     for (isolation, name) in [(Isolation::Template, "normal"), (Isolation::Fresh, "fresh")] {
@@ -137,7 +139,7 @@ fn report_suite(suite: &Suite, first: Duration, times: &[(Isolation, Duration)])
     );
     println!(
         "  {:<45} {:>8.2} s   (not compared)",
-        "first run on a new server, templates built",
+        "first run on a new server, seeded template built",
         first.as_secs_f64()
     );
     for (isolation, time) in times {

@@ -6,17 +6,18 @@
 -- the plans are of the schema's indexes all the same.
 DO $$
 DECLARE
-    definitions text[];
+    secondary record;
+    definitions text[] := '{}';
     definition text;
 BEGIN
-    SELECT array_agg(pg_get_indexdef(indexrelid)) INTO definitions
-      FROM pg_index
-     WHERE indrelid = 'users'::regclass AND NOT indisprimary;
-    EXECUTE (
-        SELECT string_agg(format('DROP INDEX %s', indexrelid::regclass), '; ')
+    FOR secondary IN
+        SELECT indexrelid::regclass AS name, pg_get_indexdef(indexrelid) AS definition
           FROM pg_index
          WHERE indrelid = 'users'::regclass AND NOT indisprimary
-    );
+    LOOP
+        definitions := definitions || secondary.definition;
+        EXECUTE format('DROP INDEX %s', secondary.name);
+    END LOOP;
     INSERT INTO users (id, email, display_name, password_hash, role, status,
                        created_at, updated_at)
     SELECT gen_random_uuid(),
