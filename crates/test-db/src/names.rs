@@ -101,6 +101,12 @@ pub(crate) fn short_hex(digest: &[u8]) -> String {
         .collect()
 }
 
+/// A `LIKE` pattern for the names that start with `prefix`, whose
+/// underscores are not wildcards.
+pub(crate) fn starting_with(prefix: &str) -> String {
+    format!("{}%", prefix.replace('_', "\\_"))
+}
+
 /// `name` as a quoted SQL identifier.
 pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -155,6 +161,7 @@ mod tests {
         );
         assert_eq!(owner_of(&seeded(key, seed_key)), None);
         assert_eq!(short_hex(&[0xab; 32]), "abababababababab");
+        assert_eq!(starting_with("doorman_ready_"), "doorman\\_ready\\_%");
     }
 
     #[test]

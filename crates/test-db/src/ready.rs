@@ -146,7 +146,7 @@ async fn fill(
 /// The ready clones of this template that earlier processes left; those of
 /// other templates, made by an earlier schema, are dropped.
 async fn left_behind(pool: &PgPool, template: &Template) -> Result<Vec<String>> {
-    let pattern = format!("{}%", names::ready_prefix().replace('_', "\\_"));
+    let pattern = names::starting_with(&names::ready_prefix());
     let ready: Vec<String> = sqlx::query_scalar(
         "SELECT datname::text FROM pg_database WHERE datname LIKE $1 ORDER BY datname",
     )

@@ -104,13 +104,7 @@ pub(crate) async fn build(
 ) -> Result<()> {
     drop_unfinished(&mut *connection).await?;
     make.await?;
-    // Cloning fails while anybody is connected to the template, so nobody
-    // may connect to it.
-    let sql = format!(
-        "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
-        quoted(building)
-    );
-    execute(&mut *connection, sql).await?;
+    mark_template(&mut *connection, building).await?;
     let sql = format!(
         "ALTER DATABASE {} RENAME TO {}",
         quoted(building),
@@ -123,29 +117,39 @@ pub(crate) async fn build(
 /// killed, whatever their key: only the holder of the build lock builds,
 /// so none is in the making.
 async fn drop_unfinished(connection: &mut PgConnection) -> Result<()> {
-    let pattern = format!("{}%", names::building_prefix().replace('_', "\\_"));
     let unfinished: Vec<String> =
         sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
-            .bind(pattern)
+            .bind(names::starting_with(&names::building_prefix()))
             .fetch_all(&mut *connection)
             .await
             .step("list the templates left half-built")?;
     for database in unfinished {
-        // PostgreSQL drops no database marked as a template.
-        let sql = format!(
-            "ALTER DATABASE {} WITH IS_TEMPLATE false",
-            quoted(&database)
-        );
-        execute(&mut *connection, sql).await?;
-        let sql = format!("DROP DATABASE {} WITH (FORCE)", quoted(&database));
-        execute(&mut *connection, sql).await?;
+        drop_template(&mut *connection, &database).await?;
     }
     Ok(())
 }
 
+/// Makes `database` a template that nobody may connect to: cloning fails
+/// while anybody is connected to the template.
+async fn mark_template(connection: &mut PgConnection, database: &str) -> Result<()> {
+    let sql = format!(
+        "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
+        quoted(database)
+    );
+    execute(connection, sql).await
+}
+
+/// Drops `database`, a template or not (PostgreSQL drops no database marked
+/// as a template).
+async fn drop_template(connection: &mut PgConnection, database: &str) -> Result<()> {
+    let sql = format!("ALTER DATABASE {} WITH IS_TEMPLATE false", quoted(database));
+    execute(&mut *connection, sql).await?;
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quoted(database));
+    execute(connection, sql).await
+}
+
 #[cfg(test)]
 mod tests {
-    use sqlx::PgPool;
     use uuid::Uuid;
 
     use super::*;
@@ -153,20 +157,16 @@ mod tests {
     use crate::server::{admin_pool, connect_options, drop_database};
 
     async fn remove(template: &Template) {
-        let pool: &PgPool = admin_pool().await.expect("admin pool");
         drop_database(&template.rollback_database)
             .await
             .expect("drop the rollback database");
-        execute(
-            pool,
-            format!(
-                "ALTER DATABASE {} WITH IS_TEMPLATE false",
-                quoted(&template.name)
-            ),
-        )
-        .await
-        .expect("unmark the template");
-        drop_database(&template.name)
+        let mut connection = admin_pool()
+            .await
+            .expect("admin pool")
+            .acquire()
+            .await
+            .expect("a connection");
+        drop_template(&mut connection, &template.name)
             .await
             .expect("drop the template");
     }
@@ -183,15 +183,9 @@ mod tests {
             execute(pool, format!("CREATE DATABASE {}", quoted(&left)))
                 .await
                 .expect("half-built");
-            execute(
-                pool,
-                format!(
-                    "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
-                    quoted(&left)
-                ),
-            )
-            .await
-            .expect("marked");
+            let mut connection = pool.acquire().await.expect("a connection");
+            mark_template(&mut connection, &left).await.expect("marked");
+            drop(connection);
 
             let template = prepare(&new_key()).await.expect("prepared");
             let still_there = database_exists(pool, &left).await.expect("looked");

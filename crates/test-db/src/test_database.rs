@@ -162,6 +162,15 @@ impl TestDatabase {
             .or_panic()
     }
 
+    /// A pool on this database that connects on first use, for tests that
+    /// may never read it: each connection is a server process started and
+    /// stopped.
+    pub fn lazy_pool(&self, max_connections: u32) -> PgPool {
+        PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_lazy_with(self.connect_options())
+    }
+
     /// Renames the database of a failed test out of the sweep's way and
     /// says where it is.
     #[expect(

@@ -6,7 +6,6 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use server::{Application, Cli};
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 use test_db::TestDatabase;
 use uuid::Uuid;
 
@@ -68,14 +67,17 @@ pub async fn spawn_app() -> TestApp {
 /// [`spawn_app`] with [`AppSettings::RACING`] and these further
 /// command-line flags.
 pub async fn spawn_racing_app(flags: &[&str]) -> TestApp {
-    let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
-    spawn_app_configured(AppSettings::RACING, &flags).await
+    spawn_app_configured(AppSettings::RACING, &owned(flags)).await
 }
 
 /// [`spawn_app`], with these further command-line flags.
 pub async fn spawn_app_with_flags(flags: &[&str]) -> TestApp {
-    let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
-    spawn_app_configured(AppSettings::default(), &flags).await
+    spawn_app_configured(AppSettings::default(), &owned(flags)).await
+}
+
+/// Flags as the command line takes them.
+fn owned(flags: &[&str]) -> Vec<String> {
+    flags.iter().map(|&flag| flag.to_owned()).collect()
 }
 
 /// [`spawn_app`], with more workers or database connections and these
@@ -91,11 +93,8 @@ pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> Te
         client: reqwest::Client::new(),
         key,
         database_url,
-        // Lazy: most tests never read the database behind the service's
-        // back, and each connection is a server process started and stopped.
-        db: PgPoolOptions::new()
-            .max_connections(2)
-            .connect_lazy_with(database.connect_options()),
+        // Most tests never read the database behind the service's back.
+        db: database.lazy_pool(2),
         _database: database,
     }
 }
@@ -228,11 +227,10 @@ impl TestApp {
     /// settings (one connection): a test that races two instances needs
     /// more.
     pub async fn another_instance_with_key(&self, key: &SigningKey, flags: &[&str]) -> String {
-        let flags: Vec<String> = flags.iter().map(|&flag| flag.to_owned()).collect();
         start(
             &self.database_url,
             AppSettings::default(),
-            &flags,
+            &owned(flags),
             Some(key),
         )
         .await
