@@ -154,7 +154,7 @@ async fn one_sign_in_is_one_trace_from_the_request_down_to_each_statement() {
         "--bind-address=127.0.0.1:0".to_owned(),
         "--metrics-bind-address=".to_owned(),
         "--http-workers=1".to_owned(),
-        "--argon2-memory-kib=1024".to_owned(),
+        "--argon2-memory-kib=64".to_owned(),
         "--argon2-iterations=1".to_owned(),
         // The panic hook reports through the log: a failed assertion must
         // reach it.

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use reqwest::{Method, StatusCode};
 use secrecy::ExposeSecret as _;
 
-use crate::helpers::{assert_error, spawn_app};
+use crate::helpers::{CHEAP_ARGON2_MEMORY_KIB, assert_error, spawn_app};
 
 const ADMIN_PASSWORD: &str = "amber falcon crosses nine valleys";
 
@@ -27,7 +27,10 @@ fn admin_create(
             "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY",
             app.key.to_pkcs8_pem().expect("PEM").expose_secret(),
         )
-        .env("DOORMAN_ARGON2_MEMORY_KIB", "1024")
+        .env(
+            "DOORMAN_ARGON2_MEMORY_KIB",
+            CHEAP_ARGON2_MEMORY_KIB.to_string(),
+        )
         .env("DOORMAN_ARGON2_ITERATIONS", "1")
         .env_remove("DOORMAN_ADMIN_PASSWORD")
         .stdin(Stdio::piped())
