@@ -20,13 +20,13 @@ impl CloneStrategy {
     ///
     /// `FILE_COPY`: on the test cluster (fsync off, in memory, 2 cores) a
     /// clone and drop of the template took a median of 11.7 ms against
-    /// 16.0 ms with `WAL_LOG` when it was chosen, and 14.1 to 19.9 ms
-    /// against 16.3 to 24.4 ms in later runs (`cargo xtask bench
+    /// 16.0 ms with `WAL_LOG` when it was chosen, and 7.6 to 19.9 ms
+    /// against 9.2 to 24.4 ms in later runs (`cargo xtask bench
     /// test-isolation`), and was faster with two clones at once as well.
-    /// The template is mostly the system catalogs (about 7 MB): `WAL_LOG` writes every block of it to
-    /// the write-ahead log and through shared buffers, while the two
-    /// checkpoints of `FILE_COPY` are cheap with fsync off and little data
-    /// written between clones.
+    /// The template is mostly the system catalogs (about 8 MB): `WAL_LOG`
+    /// writes every block of it to the write-ahead log and through shared
+    /// buffers, while the two checkpoints of `FILE_COPY` are cheap with
+    /// fsync off and little data written between clones.
     pub(crate) const FASTEST: Self = Self::FileCopy;
 
     fn keyword(self) -> &'static str {
