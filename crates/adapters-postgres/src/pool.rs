@@ -107,7 +107,7 @@ pub fn connect_lazy(
 async fn setup_time(connection: &mut PgConnection) -> Result<Duration, sqlx::Error> {
     let seconds = sqlx::query_scalar!(
         r#"SELECT extract(epoch FROM clock_timestamp() - backend_start)::float8 AS "seconds!"
-           FROM pg_stat_activity WHERE pid = pg_backend_pid()"#
+           FROM pg_stat_get_activity(pg_backend_pid())"#
     )
     .fetch_one(connection)
     .await?;
