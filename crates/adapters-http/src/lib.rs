@@ -9,6 +9,7 @@
 //! and a page to read it.
 
 mod client_ip;
+mod drain;
 mod error;
 mod extract;
 mod fields;
@@ -20,6 +21,7 @@ mod telemetry;
 
 pub use actix_web::dev::Server;
 pub use client_ip::{InvalidTrustedProxy, TrustedProxies};
+pub use drain::Draining;
 pub use error::ApiError;
 pub use openapi::json as openapi_json;
 pub use server::{ApiState, ServerSettings, app, serve};

@@ -16,6 +16,7 @@ use app::users::UserService;
 use domain::ports::ReadinessProbe;
 
 use crate::client_ip::TrustedProxies;
+use crate::drain::{Draining, close_while_draining};
 use crate::error::{ApiError, FieldIssue};
 use crate::request_context::around_request;
 use crate::routes;
@@ -43,6 +44,8 @@ pub struct ApiState {
     pub trusted_proxies: TrustedProxies,
     /// The request metrics.
     pub metrics: HttpMetrics,
+    /// Whether the drain before a shutdown has begun.
+    pub draining: Draining,
 }
 
 /// How the HTTP server runs.
@@ -56,6 +59,9 @@ pub struct ServerSettings {
     pub max_connections_per_worker: usize,
     /// How long a request body may take to arrive once its head has.
     pub body_timeout: Duration,
+    /// How long an idle connection is kept open for the client's next
+    /// request.
+    pub keep_alive: Duration,
 }
 
 /// How long a request body may take to arrive, for the extractors that
@@ -80,6 +86,7 @@ pub fn app(
 > {
     App::new()
         .app_data(Data::new(state.metrics.clone()))
+        .app_data(Data::new(state.draining.clone()))
         .app_data(Data::new(state))
         .app_data(PayloadConfig::new(MAX_BODY_BYTES))
         .app_data(BodyTimeout(body_timeout))
@@ -92,6 +99,7 @@ pub fn app(
         // Outermost, so that the answers the middleware itself makes (a
         // caught panic's) carry them too.
         .wrap(transport_headers())
+        .wrap(from_fn(close_while_draining))
 }
 
 /// Headers every response carries unless its route set its own: no
@@ -109,9 +117,9 @@ fn transport_headers() -> DefaultHeaders {
         ))
 }
 
-/// Serves the application on `listener` until SIGINT or SIGTERM, then stops
-/// accepting connections and lets in-flight requests finish within the
-/// shutdown timeout.
+/// Serves the application on `listener` until `stop` completes, then stops
+/// accepting connections, closes the idle ones and lets in-flight requests
+/// finish within the shutdown timeout. Signals are the caller's to handle.
 ///
 /// # Errors
 ///
@@ -120,6 +128,7 @@ pub fn serve(
     listener: TcpListener,
     state: ApiState,
     settings: &ServerSettings,
+    stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<Server> {
     routes::docs::render_document();
     let body_timeout = settings.body_timeout;
@@ -132,7 +141,9 @@ pub fn serve(
         // The price: a client that half-closes after its request gets no
         // answer, which HTTP/1.1 clients do not do.
         .h1_allow_half_closed(false)
+        .keep_alive(settings.keep_alive)
         .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .shutdown_signal(stop)
         .listen(listener)?
         .run();
     Ok(server)

@@ -37,7 +37,7 @@ async fn start(database: &TestDatabase) -> String {
         .await
         .expect("the service starts");
     let base = format!("http://{}", application.address());
-    tokio::spawn(application.run_until_stopped());
+    tokio::spawn(application.run());
     base
 }
 

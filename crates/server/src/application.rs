@@ -4,13 +4,14 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters_http::{ApiState, HttpMetrics, Server};
+use adapters_http::{ApiState, Draining, HttpMetrics, Server};
 use adapters_postgres::{Database, PgReadinessProbe};
 use anyhow::Context as _;
 use domain::ports::ReadinessProbe as _;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::shutdown::{Shutdown, forward_signals};
 use crate::telemetry::Metrics;
 use crate::{migrate_command, purge, wiring};
 
@@ -24,6 +25,7 @@ pub struct Application {
     metrics: Metrics,
     database: Database,
     purge: JoinHandle<()>,
+    shutdown: Shutdown,
 }
 
 impl Application {
@@ -43,6 +45,7 @@ impl Application {
         let services = wiring::services(config, &database, &meter)?;
         let readiness = Arc::new(PgReadinessProbe::new(database.clone()));
         tokio::spawn(report_readiness(readiness.clone()));
+        let draining = Draining::default();
         let state = ApiState {
             auth: services.auth,
             users: services.users,
@@ -51,10 +54,13 @@ impl Application {
             jwks: services.jwks.into(),
             trusted_proxies: config.trusted_proxies.clone(),
             metrics: HttpMetrics::new(&meter),
+            draining: draining.clone(),
         };
         let (listener, address) = bind(config.bind_address)?;
         let settings = config.server_settings();
-        let server = adapters_http::serve(listener, state, &settings)
+        let shutdown = Shutdown::new(draining);
+        let drained = shutdown.drained(Duration::from_millis(config.shutdown_delay_ms));
+        let server = adapters_http::serve(listener, state, &settings, drained)
             .context("cannot start the HTTP server")?;
         let (metrics_server, metrics_address) =
             match (config.metrics_bind_address.0, metrics.text()) {
@@ -85,6 +91,7 @@ impl Application {
             metrics,
             database,
             purge,
+            shutdown,
         })
     }
 
@@ -98,14 +105,35 @@ impl Application {
         self.metrics_address
     }
 
-    /// Serves until SIGINT or SIGTERM, lets in-flight requests finish, then
+    /// What asks this service to stop, as SIGTERM does.
+    pub fn shutdown(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// [`run`](Self::run), with SIGTERM and SIGINT as requests to stop.
+    ///
+    /// # Errors
+    ///
+    /// When the signal handlers cannot be installed, or as `run`.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let signals =
+            forward_signals(self.shutdown()).context("cannot install the signal handlers")?;
+        let ran = self.run().await;
+        signals.abort();
+        ran
+    }
+
+    /// Serves until asked to stop through [`shutdown`](Self::shutdown),
+    /// drains (see `shutdown.rs`), lets in-flight requests finish, then
     /// stops the metrics listener, pushes the last metrics and closes the
     /// database pool, whether the server ended well or not.
     ///
     /// # Errors
     ///
     /// An I/O failure of the server.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+    pub async fn run(self) -> anyhow::Result<()> {
+        // Held until the end, so that the drain can still be cut short.
+        let _shutdown = self.shutdown;
         let metrics_server = self.metrics_server.map(|server| {
             let handle = server.handle();
             (handle, tokio::spawn(server))

@@ -10,6 +10,7 @@ mod clock;
 mod config;
 mod migrate_command;
 mod purge;
+mod shutdown;
 mod telemetry;
 mod wiring;
 
@@ -19,4 +20,5 @@ pub use config::{
     AdminCommand, Cli, Command, Config, Listen, LogFormat, MigrateCommand, OtlpProtocol,
 };
 pub use migrate_command::run_migrate;
+pub use shutdown::Shutdown;
 pub use telemetry::{Tracing, init_telemetry, json_log_layer};

@@ -175,7 +175,7 @@ async fn one_sign_in_is_one_trace_from_the_request_down_to_each_statement() {
     let tracing = init_telemetry(&cli.config).expect("installed");
     let application = Application::build(&cli.config).await.expect("starts");
     let base = format!("http://{}", application.address());
-    tokio::spawn(application.run_until_stopped());
+    tokio::spawn(application.run());
     let client = reqwest::Client::new();
     let email = format!("otlp-{}@example.com", uuid::Uuid::now_v7().simple());
     let registered = client

@@ -111,6 +111,8 @@ impl Service {
             .env("DOORMAN_LOGIN_MAX_FAILURES_PER_WIDE_NETWORK", "1000000")
             .env("DOORMAN_REGISTRATIONS_PER_WIDE_NETWORK", "1000000")
             .env("DOORMAN_SHUTDOWN_TIMEOUT_SECS", "5")
+            // No balancer in front to notice the drain.
+            .env("DOORMAN_SHUTDOWN_DELAY_MS", "0")
             .envs(self.env.iter().map(|(name, value)| (name, value)));
         command
     }

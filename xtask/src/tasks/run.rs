@@ -22,6 +22,11 @@ pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     let mut server = workspace::cargo();
     server.args(["run", "--locked", "--package", "server", "--"]);
     server.env("DOORMAN_MIGRATE", "true").args(server_args);
+    // Ctrl-C stops a developer's service at once: no balancer is in front
+    // to notice a drain.
+    if env::var_os("DOORMAN_SHUTDOWN_DELAY_MS").is_none() {
+        server.env("DOORMAN_SHUTDOWN_DELAY_MS", "0");
+    }
     // Declared before the guard so that the cluster outlives the server.
     let cluster;
     let _stop_on_exit;

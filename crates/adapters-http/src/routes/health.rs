@@ -41,7 +41,8 @@ pub(super) async fn healthz() -> HttpResponse {
     })
 }
 
-/// The database answers and its schema is the one this build expects.
+/// The database answers, its schema is the one this build expects, and no
+/// shutdown has begun.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -53,6 +54,12 @@ pub(super) async fn healthz() -> HttpResponse {
     ),
 )]
 pub(super) async fn readyz(state: Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    if state.draining.has_begun() {
+        return Err(ApiError::new(
+            ErrorKind::ServiceUnavailable,
+            "not ready: shutting down",
+        ));
+    }
     state.readiness.check().await.map_err(|not_ready| {
         let message = match &not_ready {
             NotReady::Database(_) => "not ready: the database is unreachable",

@@ -145,8 +145,25 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub http_body_timeout_secs: u64,
 
-    /// Seconds that in-flight requests may take to finish once a shutdown
-    /// (SIGTERM, Ctrl-C) has begun.
+    /// Seconds an idle connection stays open for the client's next request.
+    /// Longer than any balancer in front keeps idle connections to reuse,
+    /// so that the balancer never sends a request on a connection this end
+    /// is closing.
+    #[arg(long, env = "DOORMAN_HTTP_KEEP_ALIVE_SECS", default_value_t = 75,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub http_keep_alive_secs: u64,
+
+    /// Milliseconds between a shutdown signal (SIGTERM, Ctrl-C) and closing
+    /// the listener. Meanwhile `/readyz` answers 503 and every answer
+    /// closes its connection, so that balancers stop sending requests here;
+    /// at least their health checks' interval times their fall count. A
+    /// second signal cuts it short.
+    #[arg(long, env = "DOORMAN_SHUTDOWN_DELAY_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub shutdown_delay_ms: u64,
+
+    /// Seconds that in-flight requests may take to finish once the listener
+    /// is closed.
     #[arg(long, env = "DOORMAN_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
 

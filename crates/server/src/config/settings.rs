@@ -186,6 +186,7 @@ impl Config {
             max_connections_per_worker: usize::try_from(self.http_max_connections_per_worker)
                 .unwrap_or(usize::MAX),
             body_timeout: Duration::from_secs(self.http_body_timeout_secs),
+            keep_alive: Duration::from_secs(self.http_keep_alive_secs),
         }
     }
 }

@@ -6,10 +6,10 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
 
-use crate::helpers::spawn_app_with_flags;
+use crate::helpers::{read_response, spawn_app_with_flags};
 
 #[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_is_a_408_that_closes_the_connection() {
@@ -40,31 +40,4 @@ async fn a_body_that_does_not_arrive_in_time_is_a_408_that_closes_the_connection
         "{head}"
     );
     assert!(body.contains("\"type\":\"RequestTimeoutError\""), "{body}");
-}
-
-/// Reads one response: its head, then as much body as its
-/// `content-length` says.
-async fn read_response(stream: &mut TcpStream) -> (String, String) {
-    let mut received = Vec::new();
-    let mut chunk = [0; 4096];
-    loop {
-        let read = stream.read(&mut chunk).await.expect("read the response");
-        assert_ne!(read, 0, "closed before a whole response: {received:?}");
-        received.extend_from_slice(&chunk[..read]);
-        let text = String::from_utf8_lossy(&received);
-        let Some((head, body)) = text.split_once("\r\n\r\n") else {
-            continue;
-        };
-        let length: usize = head
-            .lines()
-            .find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                name.eq_ignore_ascii_case("content-length")
-                    .then(|| value.trim().parse().expect("a content-length"))
-            })
-            .expect("a content-length");
-        if body.len() >= length {
-            return (head.to_owned(), body.to_owned());
-        }
-    }
 }

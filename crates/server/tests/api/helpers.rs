@@ -4,9 +4,11 @@ use adapters_crypto::SigningKey;
 use clap::Parser as _;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-use server::{Application, Cli};
+use server::{Application, Cli, Shutdown};
 use sqlx::PgPool;
 use test_db::TestDatabase;
+use tokio::io::AsyncReadExt as _;
+use tokio::net::TcpStream;
 use uuid::Uuid;
 
 use crate::log_audit;
@@ -26,6 +28,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The key the service signs with, to forge tokens it must refuse.
     pub key: SigningKey,
+    /// Asks the service to stop, as SIGTERM does.
+    pub shutdown: Shutdown,
     /// The service's database, for a second instance or direct checks.
     pub database_url: String,
     db: PgPool,
@@ -91,12 +95,18 @@ pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> Te
     // A migrated clone of the template: the service need not migrate.
     let database = TestDatabase::create().await;
     let database_url = database.url();
-    let Started { base, metrics, key } = start(&database_url, settings, flags, None).await;
+    let Started {
+        base,
+        metrics,
+        key,
+        shutdown,
+    } = start(&database_url, settings, flags, None).await;
     TestApp {
         base,
         metrics,
         client: reqwest::Client::new(),
         key,
+        shutdown,
         database_url,
         // Most tests never read the database behind the service's back.
         db: database.lazy_pool(2),
@@ -122,6 +132,7 @@ struct Started {
     base: String,
     metrics: String,
     key: SigningKey,
+    shutdown: Shutdown,
 }
 
 /// Starts the service and its metrics listener on random ports, signing
@@ -163,8 +174,15 @@ async fn start(
         "http://{}",
         application.metrics_address().expect("metrics are served")
     );
-    tokio::spawn(application.run_until_stopped());
-    Started { base, metrics, key }
+    let shutdown = application.shutdown();
+    // Stopped by `shutdown`: a test process's signals stay its own.
+    tokio::spawn(application.run());
+    Started {
+        base,
+        metrics,
+        key,
+        shutdown,
+    }
 }
 
 /// The session id of a refresh token, `<session id>.<secret>`.
@@ -445,4 +463,31 @@ pub async fn assert_error(response: Response, status: StatusCode, kind: &str) ->
     let ours: Uuid = request_id.parse().expect("the service's own id, a UUID");
     assert_eq!(ours.get_version_num(), 7, "{body}");
     error
+}
+
+/// Reads one response: its head, then as much body as its
+/// `content-length` says.
+pub async fn read_response(stream: &mut TcpStream) -> (String, String) {
+    let mut received = Vec::new();
+    let mut chunk = [0; 4096];
+    loop {
+        let read = stream.read(&mut chunk).await.expect("read the response");
+        assert_ne!(read, 0, "closed before a whole response: {received:?}");
+        received.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&received);
+        let Some((head, body)) = text.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let length: usize = head
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().expect("a content-length"))
+            })
+            .expect("a content-length");
+        if body.len() >= length {
+            return (head.to_owned(), body.to_owned());
+        }
+    }
 }

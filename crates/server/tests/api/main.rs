@@ -28,5 +28,6 @@ mod refresh;
 mod register;
 mod rehash;
 mod sessions;
+mod shutdown;
 mod transport;
 mod users;
