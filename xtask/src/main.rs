@@ -47,6 +47,9 @@ tasks:
   prometheus            check deploy/prometheus with promtool, then have a Prometheus
                         scrape the service (on a throw-away cluster) under traffic and
                         check its metrics, the dashboard's queries and the alert rules
+  rolling-restart       restart three replicas of the service behind HAProxy one at a
+                        time under load (on a throw-away cluster) and check that every
+                        request was answered (needs haproxy)
   schemathesis [args]   fuzz the running service (on a throw-away cluster) against
                         openapi.json with schemathesis, as an administrator and
                         as a user; the arguments go to every `st run`
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         "lint-migrations" => tasks::lint_migrations::run(),
         "openapi" => tasks::openapi::run(rest),
         "prometheus" => tasks::prometheus::run(),
+        "rolling-restart" => tasks::rolling_restart::run(),
         "schemathesis" => tasks::schemathesis::run(rest),
         "sqlx-prepare" => tasks::sqlx_prepare::run(),
         "tidy" => tasks::tidy::run(),

@@ -62,3 +62,13 @@ pub fn cargo() -> Command {
     command.current_dir(root());
     command
 }
+
+/// `name` in a directory of PATH, or else in `package_dir`, where its
+/// Debian package puts it.
+pub fn find_program(name: &str, package_dir: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from(package_dir)])
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}

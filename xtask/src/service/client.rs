@@ -134,7 +134,7 @@ impl Client {
 
 impl Tokens {
     /// The pair in the body of a sign-in or refresh.
-    fn of(answer: &Value) -> Option<Self> {
+    pub fn of(answer: &Value) -> Option<Self> {
         Some(Self {
             access: answer["accessToken"].as_str()?.to_owned(),
             refresh: answer["refreshToken"].as_str()?.to_owned(),

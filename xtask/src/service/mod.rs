@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 
 use crate::{interrupt, signing_key, workspace};
 
-pub use client::Client;
+pub use client::{Client, Tokens};
 pub use running::RunningServer;
 
 /// How long a server may take to answer its readiness check with 200.

@@ -4,7 +4,7 @@
 use std::fs;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -100,6 +100,41 @@ impl RunningServer {
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         )
     }
+
+    /// Sends SIGTERM, as an orchestrator does to stop a server.
+    pub fn terminate(&self) -> anyhow::Result<()> {
+        let pid = i32::try_from(self.child.id()).context("a process id out of range")?;
+        kill(Pid::from_raw(pid), Signal::SIGTERM)
+            .with_context(|| format!("cannot send SIGTERM to {}", self.name))
+    }
+
+    /// Waits for the server to exit, for at most [`STOP_TIMEOUT`], and
+    /// fails unless it exited well.
+    pub fn wait_for_exit(&mut self) -> anyhow::Result<()> {
+        match self.exit_status(Instant::now() + STOP_TIMEOUT)? {
+            Some(status) if status.success() => Ok(()),
+            Some(status) => bail!("{} exited ({status})\n{}", self.name, self.log_tail()),
+            None => bail!(
+                "{} did not stop within {}s\n{}",
+                self.name,
+                STOP_TIMEOUT.as_secs(),
+                self.log_tail()
+            ),
+        }
+    }
+
+    /// How the server exited, or `None` if it still runs at `deadline`.
+    fn exit_status(&mut self, deadline: Instant) -> anyhow::Result<Option<ExitStatus>> {
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Some(status));
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for RunningServer {
@@ -108,16 +143,10 @@ impl Drop for RunningServer {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
-        if let Ok(pid) = i32::try_from(self.child.id()) {
-            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
-        }
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                eprintln!("xtask: stopped {}", self.name);
-                return;
-            }
-            sleep(Duration::from_millis(50));
+        let _ = self.terminate();
+        if let Ok(Some(_)) = self.exit_status(Instant::now() + STOP_TIMEOUT) {
+            eprintln!("xtask: stopped {}", self.name);
+            return;
         }
         eprintln!("xtask: {} did not stop in time: killing it", self.name);
         let _ = self.child.kill();

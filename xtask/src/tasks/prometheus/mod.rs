@@ -101,17 +101,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
     if failed {
         print_logs(&mut server, &mut prometheus);
     }
-    println!(
-        "{} in {:.0?}; the logs, configuration and data in {}",
-        if failed { "FAILED" } else { "passed" },
-        started.elapsed(),
-        work.display()
-    );
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::verdict(
+        failed,
+        started,
+        "the logs, configuration and data",
+        &work,
+    ))
 }
 
 /// How the two servers are doing, and the end of their logs.

@@ -1,7 +1,6 @@
 //! Prometheus and promtool, as installed on the machine, and promtool's
 //! verdict on the committed rules and example configuration.
 
-use std::env;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -27,9 +26,10 @@ pub struct Tools {
 impl Tools {
     /// Both programs, or a failure saying how to install them.
     pub fn find() -> anyhow::Result<Self> {
-        let (Some(prometheus), Some(promtool)) =
-            (find_program("prometheus"), find_program("promtool"))
-        else {
+        let (Some(prometheus), Some(promtool)) = (
+            workspace::find_program("prometheus", PACKAGE_DIR),
+            workspace::find_program("promtool", PACKAGE_DIR),
+        ) else {
             bail!(
                 "prometheus and promtool must both be installed, on PATH or in {PACKAGE_DIR}: \
                  `apt-get install prometheus`"
@@ -91,13 +91,4 @@ impl Tools {
             .collect();
         Ok(format!("{described}: {}", verdicts.join("; ")))
     }
-}
-
-/// `name` in a directory of PATH, or else in [`PACKAGE_DIR`].
-fn find_program(name: &str) -> Option<PathBuf> {
-    let path = env::var_os("PATH").unwrap_or_default();
-    env::split_paths(&path)
-        .chain([PathBuf::from(PACKAGE_DIR)])
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
 }

@@ -178,15 +178,10 @@ pub fn run(extra_args: &[String]) -> anyhow::Result<ExitCode> {
     for outcome in &outcomes {
         println!("  {outcome}");
     }
-    println!(
-        "{} in {:.0?}; reports and the service's log in {}",
-        if failed { "FAILED" } else { "passed" },
-        started.elapsed(),
-        work.display()
-    );
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(super::verdict(
+        failed,
+        started,
+        "reports and the service's log",
+        &work,
+    ))
 }
