@@ -7,6 +7,7 @@
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod balancer;
 mod interrupt;
 mod postgres;
 mod service;
@@ -38,6 +39,8 @@ tasks:
                         load GET /v1/users/me (wrk, release build) on the service with
                         metrics and trace export off and on, and check that exporting
                         costs at most 5% of the throughput
+  bench replicas        load two release replicas behind HAProxy against one, and one
+                        through HAProxy against none (needs wrk and haproxy)
   bench load            load the release service, the floor of its stack (bench/) and
                         the Express peer side by side on one throw-away cluster, with
                         pgbench and the argon2 limit as yardsticks; print the table

@@ -72,6 +72,10 @@ impl Client {
                 "Content-Type: application/json\r\nContent-Length: {}\r\n",
                 body.len()
             );
+        } else if method != "GET" {
+            // An HTTP/1.0 request with a method that takes a body must say
+            // how long it is: actix answers 400 otherwise.
+            request.push_str("Content-Length: 0\r\n");
         }
         request.push_str("\r\n");
         request.push_str(&body);

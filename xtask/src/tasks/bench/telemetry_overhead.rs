@@ -24,26 +24,21 @@ use anyhow::{Context, bail};
 use self::otlp_sink::{OtlpSink, Pushes};
 use self::scraper::{Scraper, Scrapes};
 use super::estimates::verdict;
-use super::wrk::{Load, Outcome, Wrk};
+use super::instances::{
+    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, run_rounds,
+};
+use super::wrk::{Load, Wrk};
 use crate::postgres::ScratchCluster;
-use crate::service::{Account, Client, Profile, Service, build_server, free_port};
+use crate::service::{Client, Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
 const DATABASE: &str = "doorman_telemetry_overhead";
-/// Signed in once: an access token lasts 15 minutes by default, far longer
-/// than the runs.
-const ACCOUNT: Account<'static> = Account {
-    email: "bench@example.net",
-    password: "Marble-Pigeon-Sunset-6184",
-    role: "user",
+/// The warm-up lets connections, caches and the CPU's clock settle.
+const SCHEDULE: Schedule = Schedule {
+    warm_up: Duration::from_secs(3),
+    run: Duration::from_secs(4),
+    rounds: 9,
 };
-const PATH: &str = "/v1/users/me";
-/// Run on each instance before the measured runs: connections, caches
-/// and the CPU's clock settle.
-const WARM_UP: Duration = Duration::from_secs(3);
-const RUN: Duration = Duration::from_secs(4);
-/// Measured runs on each instance (odd, for a median).
-const ROUNDS: usize = 9;
 /// The most that exporting may cost, relative to the throughput without.
 const TARGET: f64 = 0.05;
 /// The core wrk runs on; the instances under load run on the other, so
@@ -51,17 +46,6 @@ const TARGET: f64 = 0.05;
 const LOAD_CPU: &str = "1";
 /// The core of the instances under load.
 const SERVER_CPU: &str = "0";
-
-/// One instance of the service under load, and what wrk measured of it.
-struct Instance {
-    name: &'static str,
-    port: u16,
-    /// Requests per second of each measured run, in order.
-    rates: Vec<f64>,
-    /// Requests served in all runs, the warm-up included.
-    requests: u64,
-    problems: Vec<String>,
-}
 
 pub fn run() -> anyhow::Result<ExitCode> {
     interrupt::install()?;
@@ -113,38 +97,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
     client.register(&ACCOUNT, "Bench")?;
     let token = client.sign_in(&ACCOUNT)?.access;
     let mut instances = [Instance::new("off", off.port), Instance::new("on", on.port)];
-    for instance in &instances {
-        let (status, answer) = Client::new(instance.port)
-            .with_bearer(&token)
-            .request("GET", PATH, None)?;
-        if status != 200 {
-            bail!(
-                "GET {PATH} on the instance {} got {status}: {answer}",
-                instance.name
-            );
-        }
-    }
+    check_answers(&instances, &token)?;
 
-    eprintln!(
-        "xtask: {}s of warm-up, then {ROUNDS} rounds of {}s on each instance",
-        WARM_UP.as_secs(),
-        RUN.as_secs()
-    );
-    for instance in &mut instances {
-        let log = work.join(format!("wrk-warm-up-{}.txt", instance.name));
-        let outcome = wrk.run(&load(&instance.url(), &token, WARM_UP), &log)?;
-        instance.check("warm-up", &outcome);
-    }
-    for round in 0..ROUNDS {
-        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        for index in order {
-            let instance = &mut instances[index];
-            let log = work.join(format!("wrk-{}-{}.txt", round + 1, instance.name));
-            let outcome = wrk.run(&load(&instance.url(), &token, RUN), &log)?;
-            instance.check(&format!("round {}", round + 1), &outcome);
-            instance.rates.push(outcome.rate);
-        }
-    }
+    run_rounds(&wrk, &work, &mut instances, &token, load, &SCHEDULE)?;
     let scrapes = scraper.finish();
     let pushes = sink.pushes();
 
@@ -201,12 +156,13 @@ fn report(
         work.display()
     );
     println!(
-        "  {}, {ROUNDS} rounds after {}s of warm-up, alternating which instance goes first",
-        load("URL", "…", RUN).command_line(),
-        WARM_UP.as_secs()
+        "  {}, {} rounds after {}s of warm-up, alternating which instance goes first",
+        load("URL", "…", SCHEDULE.run).command_line(),
+        SCHEDULE.rounds,
+        SCHEDULE.warm_up.as_secs()
     );
     for instance in instances {
-        println!("  {instance}");
+        println!("  telemetry {instance}");
     }
     println!(
         "  while on: {} scrapes of /metrics ({:.1} kB each), {} OTLP metric pushes, {} trace \
@@ -230,77 +186,6 @@ fn report(
         verdict(ok)
     );
     ok
-}
-
-impl Instance {
-    fn new(name: &'static str, port: u16) -> Self {
-        Self {
-            name,
-            port,
-            rates: Vec::new(),
-            requests: 0,
-            problems: Vec::new(),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}{PATH}", self.port)
-    }
-
-    /// Counts a run's requests, and notes a run whose throughput includes
-    /// failures.
-    fn check(&mut self, run: &str, outcome: &Outcome) {
-        self.requests += outcome.requests;
-        if outcome.non_success > 0 {
-            self.problems.push(format!(
-                "{run}: {} of {} responses were not 2xx",
-                outcome.non_success, outcome.requests
-            ));
-        }
-        if outcome.socket_errors > 0 {
-            self.problems
-                .push(format!("{run}: {} socket errors", outcome.socket_errors));
-        }
-    }
-
-    /// The middle of the measured rates ([`ROUNDS`] is odd).
-    fn median(&self) -> f64 {
-        self.sorted_rates()
-            .get(self.rates.len() / 2)
-            .copied()
-            .unwrap_or(f64::NAN)
-    }
-
-    /// How far apart the fastest and slowest runs are, relative to the
-    /// median: an overhead much smaller than that is within the noise of
-    /// the machine.
-    fn spread(&self) -> f64 {
-        let rates = self.sorted_rates();
-        match (rates.first(), rates.last()) {
-            (Some(slowest), Some(fastest)) => (fastest - slowest) / self.median(),
-            _ => f64::NAN,
-        }
-    }
-
-    fn sorted_rates(&self) -> Vec<f64> {
-        let mut rates = self.rates.clone();
-        rates.sort_by(f64::total_cmp);
-        rates
-    }
-}
-
-impl std::fmt::Display for Instance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let runs: Vec<String> = self.rates.iter().map(|rate| format!("{rate:.0}")).collect();
-        write!(
-            f,
-            "telemetry {:<4} {:>8.0} req/s   (median of {}; spread {:.0}%)",
-            self.name,
-            self.median(),
-            runs.join(", "),
-            self.spread() * 100.0
-        )
-    }
 }
 
 /// One thread and 16 connections on [`LOAD_CPU`]: the service under test
@@ -328,18 +213,6 @@ fn pin(pid: u32, cpu: &str) -> anyhow::Result<()> {
         bail!("taskset could not pin process {pid} to core {cpu}: {status}");
     }
     Ok(())
-}
-
-/// The median of each round's `on` rate over its `off` rate.
-fn median_ratio(on: &Instance, off: &Instance) -> f64 {
-    let mut ratios: Vec<f64> = on
-        .rates
-        .iter()
-        .zip(&off.rates)
-        .map(|(on, off)| on / off)
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn kilobytes(bytes: u64) -> f64 {

@@ -8,17 +8,19 @@
 //! on its port; the next waits until HAProxy has the new one back in
 //! rotation. The task fails on any request that was not answered 200, on
 //! any refresh taken for a replayed one, and on any error HAProxy counted.
+//! Then it checks that a lockout and a logout-all made through the
+//! balancer hold on every replica.
 //! Everything listens on 127.0.0.1 only.
 
-mod balancer;
 mod load;
+mod shared_state;
 
 use std::process::ExitCode;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use self::balancer::{Balancer, CHECK_INTERVAL, FALL, Haproxy, RISE, replica_name};
 use self::load::{Load, Seen};
+use crate::balancer::{Balancer, CHECK_INTERVAL, FALL, Haproxy, RISE, replica_name};
 use crate::postgres::ScratchCluster;
 use crate::service::{Profile, RunningServer, Service, build_server, free_port};
 use crate::{interrupt, workspace};
@@ -57,6 +59,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
             env: vec![
                 ("DOORMAN_SHUTDOWN_DELAY_MS", DRAIN.as_millis().to_string()),
                 ("DOORMAN_HTTP_WORKERS", "1".to_owned()),
+                (
+                    "DOORMAN_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                    shared_state::FAILURES_TO_LOCK.to_string(),
+                ),
                 ("DOORMAN_DB_MAX_CONNECTIONS", "4".to_owned()),
             ],
         })
@@ -67,7 +73,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         replicas.push(start(service, &work, index, 0)?);
     }
     let port = free_port()?;
-    let balancer = haproxy.start(&work, port, &ports)?;
+    let balancer = haproxy.start(&work, "haproxy", port, &ports, true)?;
     for index in 0..REPLICAS {
         balancer.wait_for(&replica_name(index), "UP", SEEN_TIMEOUT)?;
     }
@@ -98,6 +104,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let seen = load.stop();
     restarted?;
     let rows = balancer.rows()?;
+    let shared = shared_state::check(port, &ports);
 
     println!(
         "\nRolling restart of {REPLICAS} replicas behind HAProxy {} (checks of /readyz every {} ms, \
@@ -125,6 +132,17 @@ pub fn run() -> anyhow::Result<ExitCode> {
             "  HAProxy, {}: {}; connection errors {}, response errors {}, 5xx answers {}",
             row.name, row.status, row.connection_errors, row.response_errors, row.answers_5xx
         );
+    }
+    match &shared {
+        Ok(checks) => {
+            for check in checks {
+                println!("  {check}");
+            }
+        }
+        Err(error) => {
+            failed = true;
+            println!("  {error:#}");
+        }
     }
     if failed {
         for replica in &replicas {

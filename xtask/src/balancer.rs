@@ -1,5 +1,6 @@
-//! HAProxy in front of the replicas: its configuration, and what its
-//! statistics say about each replica and about the errors it saw.
+//! HAProxy in front of replicas of the service, for the tasks that run
+//! several: its configuration, and what its statistics say about each
+//! replica and about the errors it saw.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -36,6 +37,7 @@ pub struct Haproxy {
 pub struct Balancer {
     pub server: RunningServer,
     socket: PathBuf,
+    replicas: usize,
 }
 
 impl Haproxy {
@@ -61,16 +63,33 @@ impl Haproxy {
 
     /// Writes the configuration into `work` and starts HAProxy in the
     /// foreground, listening on `port` with `replicas` (their ports)
-    /// behind it, and waits until its runtime API answers.
-    pub fn start(&self, work: &Path, port: u16, replicas: &[u16]) -> anyhow::Result<Balancer> {
-        let config = work.join("haproxy.cfg");
-        let socket = work.join("haproxy.sock");
-        fs::write(&config, configuration(port, &socket, replicas))
-            .with_context(|| format!("cannot write {}", config.display()))?;
+    /// behind it, and waits until its runtime API answers. Its files are
+    /// named after `name`; its log has a line for every request when
+    /// `log_requests`.
+    pub fn start(
+        &self,
+        work: &Path,
+        name: &str,
+        port: u16,
+        replicas: &[u16],
+        log_requests: bool,
+    ) -> anyhow::Result<Balancer> {
+        let config = work.join(format!("{name}.cfg"));
+        let socket = work.join(format!("{name}.sock"));
+        fs::write(
+            &config,
+            configuration(port, &socket, replicas, log_requests),
+        )
+        .with_context(|| format!("cannot write {}", config.display()))?;
         let mut command = Command::new(&self.program);
         command.arg("-db").arg("-f").arg(&config);
-        let server = RunningServer::start("haproxy", &mut command, &work.join("haproxy.log"))?;
-        let balancer = Balancer { server, socket };
+        let log = work.join(format!("{name}.log"));
+        let server = RunningServer::start("haproxy", &mut command, &log)?;
+        let balancer = Balancer {
+            server,
+            socket,
+            replicas: replicas.len(),
+        };
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         while let Err(error) = balancer.rows() {
             if Instant::now() >= deadline {
@@ -85,11 +104,13 @@ impl Haproxy {
 /// Round robin over the replicas, each checked on `/readyz`. `retries 0`:
 /// HAProxy resends no request whose connection failed, so that a replica
 /// that stops badly shows as a failed request rather than being hidden.
-fn configuration(port: u16, socket: &Path, replicas: &[u16]) -> String {
+fn configuration(port: u16, socket: &Path, replicas: &[u16], log_requests: bool) -> String {
+    // Warnings and state changes only, or a line for every request too.
+    let level = if log_requests { "info" } else { "notice" };
     let mut config = format!(
         "global
     maxconn 4096
-    log stderr format short local0 info
+    log stderr format short local0 {level}
     stats socket {socket} mode 600 level user
 
 defaults
@@ -143,6 +164,11 @@ pub struct Row {
 }
 
 impl Balancer {
+    /// How many replicas are behind it.
+    pub fn replicas(&self) -> usize {
+        self.replicas
+    }
+
     /// The statistics of the backend and of each replica (`show stat`).
     pub fn rows(&self) -> anyhow::Result<Vec<Row>> {
         let mut stream = UnixStream::connect(&self.socket)

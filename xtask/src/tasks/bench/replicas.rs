@@ -1,0 +1,145 @@
+//! `cargo xtask bench replicas`: the throughput of two replicas behind
+//! HAProxy against one, and what the balancer itself costs.
+//!
+//! Two instances of the release build share one throw-away cluster. One
+//! HAProxy has the first replica behind it, another has both; wrk loads
+//! `GET /v1/users/me` through each in turn and on the first replica
+//! directly, the order rotating every round, and the report gives the
+//! medians of the rounds' ratios. Every process shares the machine's
+//! cores, wrk included: on a machine of two cores a second replica has no
+//! core of its own, so the figure says what a second process costs or
+//! gains there, not what a second machine would.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::instances::{
+    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, run_rounds,
+};
+use super::wrk::{Load, Wrk};
+use crate::balancer::{Haproxy, replica_name};
+use crate::postgres::{ScratchCluster, Tuning};
+use crate::service::{Client, Profile, Service, build_server, free_port};
+use crate::{interrupt, workspace};
+
+const DATABASE: &str = "doorman_replicas";
+const SCHEDULE: Schedule = Schedule {
+    warm_up: Duration::from_secs(3),
+    run: Duration::from_secs(4),
+    rounds: 5,
+};
+const CONNECTIONS: u32 = 32;
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    interrupt::install()?;
+    let wrk = Wrk::find()?;
+    let haproxy = Haproxy::find()?;
+    let doorman = build_server(Profile::Release)?;
+    let work = workspace::fresh_dir("bench-replicas")?;
+
+    // Declared before the servers so that the cluster outlives them.
+    let scratch = ScratchCluster::tuned_with_database(Tuning::Load, DATABASE)?;
+    let cluster = scratch.cluster();
+    let key_file = work.join("access-token-ed25519.pem");
+    let replica = |migrate: bool| -> anyhow::Result<Service> {
+        Ok(Service {
+            doorman: doorman.clone(),
+            database_url: cluster.url(DATABASE),
+            key_file: key_file.clone(),
+            port: free_port()?,
+            env: vec![("DOORMAN_MIGRATE", migrate.to_string())],
+        })
+    };
+    let (first, second) = (replica(true)?, replica(false)?);
+    first.keygen()?;
+    let mut first_server = first.start(&work.join("replica1.log"))?;
+    first_server.wait_until_ready(first.port, "/readyz")?;
+    let mut second_server = second.start(&work.join("replica2.log"))?;
+    second_server.wait_until_ready(second.port, "/readyz")?;
+    let (one_port, two_port) = (free_port()?, free_port()?);
+    // No line per request: writing tens of thousands a second would be
+    // most of what the balancer costs here.
+    let one = haproxy.start(&work, "haproxy-one", one_port, &[first.port], false)?;
+    let two = haproxy.start(
+        &work,
+        "haproxy-two",
+        two_port,
+        &[first.port, second.port],
+        false,
+    )?;
+    for balancer in [&one, &two] {
+        for index in 0..balancer.replicas() {
+            balancer.wait_for(&replica_name(index), "UP", Duration::from_secs(30))?;
+        }
+    }
+
+    let client = Client::new(first.port);
+    client.register(&ACCOUNT, "Bench")?;
+    let token = client.sign_in(&ACCOUNT)?.access;
+    let mut instances = [
+        Instance::new("direct", first.port),
+        Instance::new("one", one_port),
+        Instance::new("two", two_port),
+    ];
+    check_answers(&instances, &token)?;
+
+    run_rounds(&wrk, &work, &mut instances, &token, load, &SCHEDULE)?;
+
+    let [direct, one_behind, two_behind] = &instances;
+    println!();
+    println!(
+        "Replicas behind HAProxy {}: GET {PATH} with an access token, release build, \
+         each replica with the default workers (wrk {}; outputs in {})",
+        haproxy.version,
+        wrk.version,
+        work.display()
+    );
+    println!(
+        "  {}, {} rounds after {}s of warm-up, the order rotating",
+        load("URL", "…", SCHEDULE.run).command_line(),
+        SCHEDULE.rounds,
+        SCHEDULE.warm_up.as_secs()
+    );
+    println!(
+        "  direct: the first replica, no balancer; one: HAProxy, the first replica behind it;"
+    );
+    println!("  two: HAProxy, both replicas behind it, round robin");
+    for instance in &instances {
+        println!("  {instance}");
+    }
+    let problems: Vec<String> = instances
+        .iter()
+        .flat_map(|instance| {
+            instance
+                .problems
+                .iter()
+                .map(|problem| format!("{}: {problem}", instance.name))
+        })
+        .collect();
+    for problem in &problems {
+        println!("  {problem}");
+    }
+    println!(
+        "  two/one = {:.2}   one/direct = {:.2}   (medians of the rounds' ratios)",
+        median_ratio(two_behind, one_behind),
+        median_ratio(one_behind, direct)
+    );
+    Ok(if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// wrk with two threads, sharing the cores with everything else.
+fn load<'a>(url: &'a str, token: &'a str, duration: Duration) -> Load<'a> {
+    Load {
+        url,
+        threads: 2,
+        connections: CONNECTIONS,
+        duration,
+        bearer: Some(token),
+        script: None,
+        cpus: None,
+    }
+}
