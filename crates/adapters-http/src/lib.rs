@@ -19,7 +19,7 @@ mod routes;
 mod server;
 mod telemetry;
 
-pub use actix_web::dev::Server;
+pub use actix_web::dev::{Server, ServerHandle};
 pub use client_ip::{InvalidTrustedProxy, TrustedProxies};
 pub use drain::Draining;
 pub use error::ApiError;

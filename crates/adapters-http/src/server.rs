@@ -96,8 +96,6 @@ pub fn app(
         .configure(routes::configure)
         .default_service(web::to(routes::no_route))
         .wrap(from_fn(around_request))
-        // Outermost, so that the answers the middleware itself makes (a
-        // caught panic's) carry them too.
         .wrap(transport_headers())
         .wrap(from_fn(close_while_draining))
 }

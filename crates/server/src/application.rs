@@ -30,8 +30,8 @@ pub struct Application {
 
 impl Application {
     /// Checks the configuration, migrates when asked to, wires the adapters
-    /// and binds the listeners. Nothing is served until
-    /// [`run_until_stopped`](Self::run_until_stopped).
+    /// and binds the listeners. Nothing is served until [`run`](Self::run)
+    /// or [`run_until_stopped`](Self::run_until_stopped).
     ///
     /// # Errors
     ///
@@ -114,13 +114,20 @@ impl Application {
     ///
     /// # Errors
     ///
-    /// When the signal handlers cannot be installed, or as `run`.
+    /// When the signal handlers cannot be installed; at a third signal,
+    /// which leaves the requests still in flight unanswered; or as `run`.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let signals =
+        let mut forced =
             forward_signals(self.shutdown()).context("cannot install the signal handlers")?;
-        let ran = self.run().await;
-        signals.abort();
-        ran
+        tokio::select! {
+            ran = self.run() => {
+                forced.abort();
+                ran
+            }
+            _ = &mut forced => Err(anyhow::anyhow!(
+                "stopped at the third signal, with requests still in flight"
+            )),
+        }
     }
 
     /// Serves until asked to stop through [`shutdown`](Self::shutdown),
@@ -132,8 +139,6 @@ impl Application {
     ///
     /// An I/O failure of the server.
     pub async fn run(self) -> anyhow::Result<()> {
-        // Held until the end, so that the drain can still be cut short.
-        let _shutdown = self.shutdown;
         let metrics_server = self.metrics_server.map(|server| {
             let handle = server.handle();
             (handle, tokio::spawn(server))

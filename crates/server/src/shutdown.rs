@@ -3,7 +3,9 @@
 //! answer closes its connection while the listener stays open, long enough
 //! for balancers to notice. Then the listener closes, idle connections
 //! close, and in-flight requests finish. A second request ends the drain
-//! early.
+//! early; a third signal drops the requests still in flight. A signal that
+//! comes before the service listens (while it migrates, say) ends the
+//! process as signals do by default: there is nothing to drain yet.
 
 use std::future::pending;
 use std::time::Duration;
@@ -12,6 +14,10 @@ use adapters_http::Draining;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+/// The signal that stops the process without waiting for the requests in
+/// flight (actix waits for them, once stopping, whatever it is told).
+const FORCED_AT: u32 = 3;
 
 /// Asks the service to stop; clones ask the same service.
 #[derive(Debug, Clone)]
@@ -64,7 +70,9 @@ async fn requested(requests: &mut watch::Receiver<u32>, count: u32) {
     }
 }
 
-/// Turns every SIGTERM and SIGINT into a request to `shutdown`.
+/// Turns the first two SIGTERMs or SIGINTs into requests to `shutdown`,
+/// and completes at the third: the caller then stops without waiting for
+/// the requests in flight.
 ///
 /// # Errors
 ///
@@ -73,14 +81,19 @@ pub(crate) fn forward_signals(shutdown: Shutdown) -> std::io::Result<JoinHandle<
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
     Ok(tokio::spawn(async move {
-        loop {
+        for signalled in 1.. {
             let received = tokio::select! {
                 received = terminate.recv() => received.map(|()| "SIGTERM"),
                 received = interrupt.recv() => received.map(|()| "SIGINT"),
             };
             let Some(name) = received else { return };
             tracing::info!(signal = name, "asked to stop");
-            shutdown.request();
+            if signalled < FORCED_AT {
+                shutdown.request();
+            } else {
+                tracing::warn!("asked a third time: dropping the requests in flight");
+                return;
+            }
         }
     }))
 }

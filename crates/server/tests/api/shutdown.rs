@@ -77,35 +77,12 @@ async fn the_listener_closes_at_the_second_request_and_a_request_under_way_is_an
     })
     .to_string();
     let mut under_way = TcpStream::connect(&address).await.expect("connected");
-    under_way
-        .write_all(
-            format!(
-                "POST /v1/auth/register HTTP/1.1\r\nHost: doorman\r\n\
-                 Content-Type: application/json\r\nContent-Length: {}\r\n\
-                 Expect: 100-continue\r\n\r\n",
-                body.len()
-            )
-            .as_bytes(),
-        )
-        .await
-        .expect("sent the head");
-    // The interim answer says that the service has read the head: the
-    // request is under way there, not waiting in a queue.
-    let mut interim = [0; 25];
-    tokio::time::timeout(BOUND, under_way.read_exact(&mut interim))
-        .await
-        .expect("answered in time")
-        .expect("read the interim answer");
-    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    send_head_and_await_continue(&mut under_way, body.len()).await;
 
     app.shutdown.request();
     app.shutdown.request();
 
-    let deadline = Instant::now() + BOUND;
-    while TcpStream::connect(&address).await.is_ok() {
-        assert!(Instant::now() < deadline, "still accepting connections");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_refused(&address, "still accepting connections").await;
     under_way
         .write_all(body.as_bytes())
         .await
@@ -128,7 +105,17 @@ async fn the_listener_closes_at_the_second_request_and_a_request_under_way_is_an
 }
 
 #[tokio::test]
-async fn sigterm_begins_the_drain_and_a_second_signal_stops_the_process_cleanly() {
+async fn the_listener_closes_by_itself_once_the_delay_is_over() {
+    let app = spawn_app_with_flags(&["--shutdown-delay-ms=200"]).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+
+    app.shutdown.request();
+
+    until_refused(&address, "still accepting connections").await;
+}
+
+#[tokio::test]
+async fn sigterm_drains_a_second_signal_closes_the_listener_and_a_third_drops_what_is_left() {
     let database = TestDatabase::create().await;
     let key = SigningKey::generate().to_pkcs8_pem().expect("encodes");
     let mut service = Process(
@@ -140,6 +127,10 @@ async fn sigterm_begins_the_drain_and_a_second_signal_stops_the_process_cleanly(
                 "--db-max-connections=1",
                 "--log=info",
                 "--log-format=json",
+                // Nothing but the third signal ends the request left
+                // waiting for its body.
+                "--http-body-timeout-secs=3600",
+                "--shutdown-timeout-secs=3600",
                 ENDLESS_DRAIN,
             ])
             .env("DATABASE_URL", database.url())
@@ -156,9 +147,15 @@ async fn sigterm_begins_the_drain_and_a_second_signal_stops_the_process_cleanly(
         .find(|line| line["message"] == "listening")
         .and_then(|line| line["url"].as_str().map(str::to_owned))
         .expect("a line saying where it listens");
-    let client = reqwest::Client::new();
+    let address = base.trim_start_matches("http://").to_owned();
+    let client = reqwest::Client::builder()
+        .timeout(BOUND)
+        .build()
+        .expect("a client");
     let readyz = format!("{base}/readyz");
     assert_eq!(status_of(&client, &readyz).await, StatusCode::OK);
+    let mut left_waiting = TcpStream::connect(&address).await.expect("connected");
+    send_head_and_await_continue(&mut left_waiting, 64).await;
 
     service.signal("TERM");
     let deadline = Instant::now() + BOUND;
@@ -166,22 +163,28 @@ async fn sigterm_begins_the_drain_and_a_second_signal_stops_the_process_cleanly(
         assert!(Instant::now() < deadline, "still ready after SIGTERM");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(
-        status_of(&client, &readyz).await,
-        StatusCode::SERVICE_UNAVAILABLE
-    );
     service.signal("INT");
+    until_refused(&address, "still accepting after SIGINT").await;
+    assert!(
+        service.0.try_wait().expect("asked").is_none(),
+        "stopped with a request in flight"
+    );
+    service.signal("TERM");
 
     let deadline = Instant::now() + BOUND;
     let status = loop {
         if let Some(status) = service.0.try_wait().expect("waited") {
             break status;
         }
-        assert!(Instant::now() < deadline, "still running after SIGINT");
+        assert!(
+            Instant::now() < deadline,
+            "still running after a third signal"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
     let said: Vec<Value> = log.iter().collect();
-    assert!(status.success(), "{status}: {said:#?}");
+    // Stopped without the request's answer: not a clean stop.
+    assert_eq!(status.code(), Some(1), "{status}: {said:#?}");
     let messages: Vec<(&str, &str)> = said
         .iter()
         .map(|line| {
@@ -195,13 +198,45 @@ async fn sigterm_begins_the_drain_and_a_second_signal_stops_the_process_cleanly(
         ("asked to stop", "SIGTERM"),
         ("asked to stop", "SIGINT"),
         ("asked again to stop: closing the listener now", ""),
-        ("shut down", ""),
+        ("asked a third time: dropping the requests in flight", ""),
     ] {
         assert!(
             messages.contains(&expected),
             "{expected:?} in {messages:#?}"
         );
     }
+}
+
+/// Waits until `address` refuses connections: its listener is closed.
+async fn until_refused(address: &str, failure: &str) {
+    let deadline = Instant::now() + BOUND;
+    while TcpStream::connect(address).await.is_ok() {
+        assert!(Instant::now() < deadline, "{failure}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Sends the head of a registration of `length` bytes, asking to be told
+/// to go on, and waits for that interim answer: the service has then read
+/// the head, and the request is under way there.
+async fn send_head_and_await_continue(stream: &mut TcpStream, length: usize) {
+    stream
+        .write_all(
+            format!(
+                "POST /v1/auth/register HTTP/1.1\r\nHost: doorman\r\n\
+                 Content-Type: application/json\r\nContent-Length: {length}\r\n\
+                 Expect: 100-continue\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("sent the head");
+    let mut interim = [0; 25];
+    tokio::time::timeout(BOUND, stream.read_exact(&mut interim))
+        .await
+        .expect("answered in time")
+        .expect("read the interim answer");
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 /// The service as a process, killed if the test ends before it stops.
