@@ -2,7 +2,7 @@
 
 mod data;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use sqlx::migrate::{Migrate as _, MigrationType};
@@ -357,9 +357,14 @@ fn waiting_for_another_migrator_is_not_cut_short_by_the_lock_timeout() {
         let release = async {
             // Until the waiting migrator shows in pg_locks, then well past
             // its lock timeout.
+            let deadline = Instant::now() + Duration::from_secs(30);
             loop {
+                // Of this database only: other tests migrate beside it.
                 let waiters: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                    "SELECT count(*) FROM pg_locks
+                      WHERE locktype = 'advisory' AND NOT granted
+                        AND database = (SELECT oid FROM pg_database
+                                         WHERE datname = current_database())",
                 )
                 .fetch_one(&mut *other)
                 .await
@@ -367,6 +372,7 @@ fn waiting_for_another_migrator_is_not_cut_short_by_the_lock_timeout() {
                 if waiters > 0 {
                     break;
                 }
+                assert!(Instant::now() < deadline, "the migrator never waited");
                 tokio::task::yield_now().await;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
