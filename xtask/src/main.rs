@@ -10,6 +10,7 @@
 mod balancer;
 mod interrupt;
 mod postgres;
+mod python;
 mod service;
 mod signing_key;
 mod tasks;
@@ -25,6 +26,9 @@ tasks:
                         PostgreSQL cluster kept under target/ when it is unset;
                         `run migrate status|up|down|verify` migrates it instead
   migrate new <name>    create the next numbered pair of migration files
+  lint-deploy           render deploy/kubernetes (base and overlays) with kubectl
+                        kustomize and check it offline with kubernetes-validate --strict
+                        (installed into target/ when missing; needs kubectl)
   lint-migrations       check migrations/ with squawk (installed into target/ when
                         missing), less the findings accepted in lint-exceptions.txt
   test-db [test args]   run every test of the workspace against a throw-away
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         "test-db" => tasks::test_db::run(rest),
         "bench" => tasks::bench::run(rest),
         "migrate" => tasks::migrate::run(rest),
+        "lint-deploy" => tasks::lint_deploy::run(),
         "lint-migrations" => tasks::lint_migrations::run(),
         "openapi" => tasks::openapi::run(rest),
         "prometheus" => tasks::prometheus::run(),

@@ -11,6 +11,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
+use crate::python::{self, version_of};
 use crate::workspace;
 
 /// The version CI was last checked with.
@@ -76,46 +77,18 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// environment under the target directory.
 fn squawk() -> anyhow::Result<PathBuf> {
     let wanted = format!("squawk {SQUAWK_VERSION}");
-    let venv = workspace::target_dir().join("squawk-venv");
-    let installed = venv.join("bin").join("squawk");
-    for candidate in [PathBuf::from("squawk"), installed.clone()] {
-        if version_of(&candidate).as_deref() == Some(wanted.as_str()) {
-            return Ok(candidate);
-        }
+    let is_wanted = |program: &Path| version_of(program).as_deref() == Some(wanted.as_str());
+    let on_path = PathBuf::from("squawk");
+    if is_wanted(&on_path) {
+        return Ok(on_path);
     }
-    eprintln!(
-        "xtask: installing squawk-cli {SQUAWK_VERSION} into {}",
-        venv.display()
-    );
-    let created = Command::new("python3")
-        .args(["-m", "venv", "--clear"])
-        .arg(&venv)
-        .status()
-        .is_ok_and(|status| status.success());
-    if !created {
-        bail!(
-            "cannot create a Python virtual environment for squawk: install Python 3 and its \
-             venv module (Debian: `apt-get install python3 python3-venv`), or put squawk \
-             {SQUAWK_VERSION} on PATH (`pip install squawk-cli=={SQUAWK_VERSION}`)"
-        );
-    }
-    let pip = Command::new(venv.join("bin").join("pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check"])
-        .arg(format!("squawk-cli=={SQUAWK_VERSION}"))
-        .status()
-        .context("cannot run pip")?;
-    if !pip.success() {
-        bail!("pip could not install squawk-cli {SQUAWK_VERSION}");
-    }
-    Ok(installed)
-}
-
-fn version_of(program: &Path) -> Option<String> {
-    let output = Command::new(program).arg("--version").output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    python::tool(
+        "squawk-venv",
+        "squawk-cli",
+        SQUAWK_VERSION,
+        "squawk",
+        is_wanted,
+    )
 }
 
 fn files(directory: &Path, suffix: &str) -> anyhow::Result<Vec<PathBuf>> {

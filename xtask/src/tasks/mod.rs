@@ -1,6 +1,7 @@
 //! One module per `cargo xtask` task.
 
 pub mod bench;
+pub mod lint_deploy;
 pub mod lint_migrations;
 pub mod migrate;
 pub mod openapi;
