@@ -9,7 +9,8 @@ use anyhow::{Context as _, bail};
 use crate::workspace;
 
 /// `program` of `package` at `version`: in the virtual environment `venv`
-/// when `is_wanted` says the one there is, else installed into it anew.
+/// when `is_wanted` says the one there is, else installed into it anew
+/// (so each tool needs a venv of its own).
 pub fn tool(
     venv: &str,
     package: &str,

@@ -1,7 +1,9 @@
 //! `cargo xtask lint-deploy`: the Kubernetes manifests under
 //! `deploy/kubernetes`, rendered by `kubectl kustomize` (the base and every
 //! overlay) and checked offline by kubernetes-validate, strictly (no field
-//! the schema does not know), against the Kubernetes version they target.
+//! the schema does not know), against the Kubernetes version they target;
+//! and `deploy/compose.yaml` checked by check-jsonschema against the
+//! Compose specification it bundles.
 
 use std::fs;
 use std::path::Path;
@@ -12,8 +14,10 @@ use anyhow::{Context as _, bail};
 use crate::python::{self, version_of};
 use crate::workspace;
 
-/// The version CI was last checked with.
+/// The versions CI was last checked with.
 const VALIDATE_VERSION: &str = "1.37.0";
+const CHECK_JSONSCHEMA_VERSION: &str = "0.39.0";
+const COMPOSE: &str = "deploy/compose.yaml";
 /// The Kubernetes release the manifests target.
 const KUBERNETES_VERSION: &str = "1.31.0";
 const MANIFESTS: &str = "deploy/kubernetes";
@@ -21,7 +25,7 @@ const MANIFESTS: &str = "deploy/kubernetes";
 pub fn run() -> anyhow::Result<ExitCode> {
     let kubectl = kubectl_version()?;
     let validate = python::tool(
-        "deploy-lint-venv",
+        "kubernetes-validate-venv",
         "kubernetes-validate",
         VALIDATE_VERSION,
         "kubernetes-validate",
@@ -60,11 +64,40 @@ pub fn run() -> anyhow::Result<ExitCode> {
          the rendered manifests are in {}",
         rendered.display()
     );
+    failed |= !compose_is_valid()?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Whether check-jsonschema finds [`COMPOSE`] valid, having said so.
+fn compose_is_valid() -> anyhow::Result<bool> {
+    let wanted = format!("check-jsonschema, version {CHECK_JSONSCHEMA_VERSION}");
+    let check = python::tool(
+        "check-jsonschema-venv",
+        "check-jsonschema",
+        CHECK_JSONSCHEMA_VERSION,
+        "check-jsonschema",
+        |program| version_of(program).as_deref() == Some(wanted.as_str()),
+    )?;
+    let output = Command::new(check)
+        .args(["--builtin-schema", "vendor.compose-spec"])
+        .arg(workspace::root().join(COMPOSE))
+        .output()
+        .context("cannot run check-jsonschema")?;
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    if output.status.success() {
+        println!(
+            "xtask: {COMPOSE}: valid against the Compose specification \
+             (check-jsonschema {CHECK_JSONSCHEMA_VERSION})"
+        );
+    } else {
+        println!("xtask: {COMPOSE} does not validate:\n{}", said.trim());
+    }
+    Ok(output.status.success())
 }
 
 /// `kubectl version --client`, or a failure saying how to install it.

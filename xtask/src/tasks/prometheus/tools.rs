@@ -14,6 +14,8 @@ const PACKAGE_DIR: &str = "/usr/bin";
 pub const DEPLOY_DIR: &str = "deploy/prometheus";
 pub const RULES: &str = "alerts.yml";
 const EXAMPLE_CONFIG: &str = "prometheus.yml";
+/// The configuration of deploy/compose.yaml's Prometheus.
+const COMPOSE_CONFIG: &str = "compose.yml";
 
 /// The two programs, and the version of Prometheus.
 pub struct Tools {
@@ -56,14 +58,18 @@ impl Tools {
     }
 
     /// `promtool check rules` and `promtool check config` on the committed
-    /// files, from their directory so that the configuration's relative
+    /// files (the example configuration and compose's), from their directory so that the configuration's relative
     /// rule path resolves: what each reported, or a failure with all of its
     /// output.
     pub fn check_committed(&self) -> anyhow::Result<Vec<String>> {
-        [["rules", RULES], ["config", EXAMPLE_CONFIG]]
-            .iter()
-            .map(|args| self.check(args))
-            .collect()
+        [
+            ["rules", RULES],
+            ["config", EXAMPLE_CONFIG],
+            ["config", COMPOSE_CONFIG],
+        ]
+        .iter()
+        .map(|args| self.check(args))
+        .collect()
     }
 
     fn check(&self, args: &[&str; 2]) -> anyhow::Result<String> {
