@@ -32,7 +32,10 @@ tasks:
   lint-migrations       check migrations/ with squawk (installed into target/ when
                         missing), less the findings accepted in lint-exceptions.txt
   test-db [test args]   run every test of the workspace against a throw-away
-                        PostgreSQL cluster (or DATABASE_URL when it is set)
+                        PostgreSQL cluster (or DATABASE_URL when it is set), then
+                        the black-box suite with the service behind PgBouncer in
+                        transaction mode; `test-db --pooler [test args]` runs
+                        that pass alone
   bench test-isolation  time the set-up of one database test each way (criterion),
                         then the DB test suite with the harness and with a fresh
                         database per test, on a throw-away cluster (or DATABASE_URL)
@@ -45,6 +48,9 @@ tasks:
                         costs at most 5% of the throughput
   bench replicas        load two release replicas behind HAProxy against one, and one
                         through HAProxy against none (needs wrk and haproxy)
+  bench pooler          load the release service in transaction-pooler mode, directly
+                        and behind PgBouncer, against the default mode (needs wrk
+                        and pgbouncer)
   bench load            load the release service, the floor of its stack (bench/) and
                         the Express peer side by side on one throw-away cluster, with
                         pgbench and the argon2 limit as yardsticks; print the table

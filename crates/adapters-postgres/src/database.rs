@@ -10,6 +10,7 @@ use sqlx::PgPool;
 use crate::error::repo_error;
 use crate::lease::{Held, Lease};
 use crate::pool_metrics::PoolMetrics;
+use crate::pooler::TransactionLimits;
 use crate::query::QueryMetrics;
 
 /// When to warn: statements slower than `slow_query`, connections held
@@ -39,6 +40,8 @@ pub struct Database {
     thresholds: Thresholds,
     metrics: QueryMetrics,
     pool_metrics: PoolMetrics,
+    /// Behind a transaction pooler: the limits each transaction sets.
+    pooled: Option<TransactionLimits>,
 }
 
 impl Database {
@@ -61,7 +64,19 @@ impl Database {
             thresholds,
             metrics,
             pool_metrics,
+            pooled: None,
         }
+    }
+
+    /// Behind a transaction pooler, whose transactions set `limits`.
+    pub(crate) fn behind_pooler(mut self, limits: TransactionLimits) -> Self {
+        self.pooled = Some(limits);
+        self
+    }
+
+    /// Behind a transaction pooler: the limits each transaction sets.
+    pub(crate) fn pooled(&self) -> Option<&TransactionLimits> {
+        self.pooled.as_ref()
     }
 
     /// The pool itself, for the migrator and for shutting down.
@@ -82,6 +97,7 @@ impl Database {
             self.thresholds,
             self.metrics.clone(),
         )
-        .timed_by(self.pool_metrics.clone()))
+        .timed_by(self.pool_metrics.clone())
+        .behind_pooler(self.pooled.clone()))
     }
 }

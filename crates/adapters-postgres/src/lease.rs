@@ -11,7 +11,8 @@ use tracing::Instrument;
 
 use crate::database::Thresholds;
 use crate::pool_metrics::PoolMetrics;
-use crate::query::QueryMetrics;
+use crate::pooler::TransactionLimits;
+use crate::query::{QueryMetrics, Statements};
 
 /// A pooled connection. It goes back to the pool when dropped; holding it
 /// past the threshold logs one warning naming the operation that holds it.
@@ -28,6 +29,8 @@ pub(crate) struct Lease {
     pub(crate) failed: bool,
     pub(crate) thresholds: Thresholds,
     pub(crate) metrics: QueryMetrics,
+    /// Behind a transaction pooler: the limits each transaction sets.
+    pub(crate) pooled: Option<TransactionLimits>,
 }
 
 /// Where the connection comes from: the pool, or (in this crate's tests) a
@@ -67,6 +70,29 @@ impl Lease {
             },
             thresholds,
             metrics,
+            pooled: None,
+        }
+    }
+
+    /// Behind a transaction pooler, whose transactions set `limits`.
+    pub(crate) fn behind_pooler(mut self, limits: Option<TransactionLimits>) -> Self {
+        self.pooled = limits;
+        self
+    }
+
+    /// The connection, its statements named unless behind a pooler.
+    pub(crate) fn statements(&mut self) -> Statements<'_> {
+        let named = self.pooled.is_none();
+        Statements::new(self, named)
+    }
+
+    /// Closes the connection rather than returning it when the lease ends,
+    /// for a transaction the lease cannot be sure has ended.
+    pub(crate) fn close_when_dropped(&mut self) {
+        match &mut self.connection {
+            Held::Pooled(connection) => connection.close_on_drop(),
+            #[cfg(test)]
+            Held::TestTransaction(_) => {}
         }
     }
 

@@ -18,6 +18,7 @@ mod lease;
 mod migrations;
 mod pool;
 mod pool_metrics;
+mod pooler;
 mod query;
 mod readiness;
 mod reads;
@@ -35,6 +36,7 @@ pub use migrations::{
     problems as migration_problems,
 };
 pub use pool::{DatabaseSettings, InvalidDatabaseUrl, connect_lazy};
+pub use pooler::Pooler;
 pub use readiness::PgReadinessProbe;
 pub use reads::PgReads;
 pub use sqlx::PgPool;

@@ -10,6 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::database::{Database, Thresholds};
 use crate::pool_metrics::PoolMetrics;
+use crate::pooler::{Pooler, TransactionLimits};
 use crate::query::QueryMetrics;
 
 /// How long a connection may sit idle and still be handed out unchecked.
@@ -38,13 +39,23 @@ pub struct DatabaseSettings {
     pub idle_in_transaction_timeout: Duration,
     /// When to warn about slow statements and long-held connections.
     pub thresholds: Thresholds,
+    /// What sits between the service and PostgreSQL.
+    pub pooler: Pooler,
 }
 
-/// A `DATABASE_URL` that does not parse. The message never repeats the URL,
-/// which may hold a password.
+/// A database URL the service cannot use. The message never repeats the
+/// URL, which may hold a password.
 #[derive(Debug, thiserror::Error)]
-#[error("DATABASE_URL is not a valid PostgreSQL URL")]
-pub struct InvalidDatabaseUrl(#[source] pub(crate) sqlx::Error);
+pub enum InvalidDatabaseUrl {
+    #[error("the database URL is not a valid PostgreSQL URL")]
+    Unparsable(#[source] sqlx::Error),
+    /// A transaction pooler refuses a connection with start-up options.
+    #[error(
+        "behind a transaction pooler the connection takes no start-up options: \
+         remove `options` from the database URL and unset PGOPTIONS"
+    )]
+    OptionsBehindPooler,
+}
 
 /// A pool that opens connections on first use, so that the service starts
 /// (and reports itself not ready) while the database is down. Its
@@ -59,8 +70,7 @@ pub fn connect_lazy(
 ) -> Result<Database, InvalidDatabaseUrl> {
     let options = connect_options(settings)?;
     let pool_metrics = PoolMetrics::new(meter);
-    let on_connect = pool_metrics.clone();
-    let pool = PgPoolOptions::new()
+    let pool_options = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
         // sqlx pings every connection before handing it out: one more round
@@ -76,29 +86,46 @@ pub fn connect_lazy(
                 }
                 Ok(true)
             })
-        })
-        .after_connect(move |connection, _| {
-            let metrics = on_connect.clone();
-            Box::pin(async move {
-                // The measure is worth less than the connection: failing to
-                // take it must not fail the connection.
-                match setup_time(connection).await {
-                    Ok(setup) => metrics.created(setup),
-                    Err(error) => {
-                        tracing::debug!(error = %error, "cannot read the connection's setup time");
+        });
+    let pool = match settings.pooler {
+        Pooler::None => {
+            let on_connect = pool_metrics.clone();
+            pool_options.after_connect(move |connection, _| {
+                let metrics = on_connect.clone();
+                Box::pin(async move {
+                    // The measure is worth less than the connection: failing
+                    // to take it must not fail the connection.
+                    match setup_time(connection).await {
+                        Ok(setup) => metrics.created(setup),
+                        Err(error) => {
+                            tracing::debug!(error = %error, "cannot read the connection's setup time");
+                        }
                     }
-                }
-                Ok(())
+                    Ok(())
+                })
             })
-        })
-        .connect_lazy_with(options);
+        }
+        // The server session a pooler's connection starts on is not this
+        // connection's, and a statement outside a transaction may not
+        // reach it whole.
+        Pooler::Transaction => pool_options,
+    }
+    .connect_lazy_with(options);
     pool_metrics.observe(meter, &pool);
-    Ok(Database::measured(
+    let database = Database::measured(
         pool,
         settings.thresholds,
         QueryMetrics::new(meter),
         pool_metrics,
-    ))
+    );
+    Ok(match settings.pooler {
+        Pooler::None => database,
+        Pooler::Transaction => database.behind_pooler(TransactionLimits::new(
+            settings.statement_timeout,
+            settings.lock_timeout,
+            settings.idle_in_transaction_timeout,
+        )),
+    })
 }
 
 /// How long the server took from accepting the connection to being ready
@@ -115,22 +142,32 @@ async fn setup_time(connection: &mut PgConnection) -> Result<Duration, sqlx::Err
 }
 
 /// The connection options with the session limits as startup parameters,
-/// so that they hold from the first statement of every connection.
+/// so that they hold from the first statement of every connection. A
+/// transaction pooler refuses start-up parameters it does not know, and
+/// would keep them for one server session only: behind one, there are none,
+/// and each transaction sets the limits instead.
 fn connect_options(settings: &DatabaseSettings) -> Result<PgConnectOptions, InvalidDatabaseUrl> {
     let options = PgConnectOptions::from_str(settings.url.expose_secret())
-        .map_err(InvalidDatabaseUrl)?
-        .application_name(&settings.application_name)
-        .options([
-            (
-                "statement_timeout",
-                milliseconds(settings.statement_timeout),
-            ),
-            ("lock_timeout", milliseconds(settings.lock_timeout)),
-            (
-                "idle_in_transaction_session_timeout",
-                milliseconds(settings.idle_in_transaction_timeout),
-            ),
-        ]);
+        .map_err(InvalidDatabaseUrl::Unparsable)?
+        .application_name(&settings.application_name);
+    if settings.pooler == Pooler::Transaction {
+        if options.get_options().is_some() {
+            return Err(InvalidDatabaseUrl::OptionsBehindPooler);
+        }
+        // Floats are read in binary, whatever the setting says.
+        return Ok(options.extra_float_digits(None));
+    }
+    let options = options.options([
+        (
+            "statement_timeout",
+            milliseconds(settings.statement_timeout),
+        ),
+        ("lock_timeout", milliseconds(settings.lock_timeout)),
+        (
+            "idle_in_transaction_session_timeout",
+            milliseconds(settings.idle_in_transaction_timeout),
+        ),
+    ]);
     Ok(options)
 }
 
@@ -143,6 +180,37 @@ mod tests {
     use test_db::TestDatabase;
 
     use super::*;
+
+    fn settings_behind_a_pooler(url: &str) -> DatabaseSettings {
+        DatabaseSettings {
+            url: SecretString::from(url),
+            max_connections: 1,
+            acquire_timeout: Duration::from_secs(5),
+            application_name: "doorman".to_owned(),
+            statement_timeout: Duration::from_secs(5),
+            lock_timeout: Duration::from_secs(2),
+            idle_in_transaction_timeout: Duration::from_secs(10),
+            thresholds: Thresholds::default(),
+            pooler: Pooler::Transaction,
+        }
+    }
+
+    #[test]
+    fn behind_a_pooler_the_connection_sends_no_start_up_options() {
+        let options = connect_options(&settings_behind_a_pooler(
+            "postgres://doorman@127.0.0.1:6432/doorman",
+        ))
+        .expect("valid URL");
+        assert_eq!(options.get_options(), None);
+
+        let refused = connect_options(&settings_behind_a_pooler(
+            "postgres://doorman@127.0.0.1:6432/doorman?options=-c%20work_mem%3D64MB",
+        ));
+        assert!(
+            matches!(refused, Err(InvalidDatabaseUrl::OptionsBehindPooler)),
+            "{refused:?}"
+        );
+    }
 
     #[test]
     fn every_session_runs_under_the_configured_limits_and_name() {
@@ -158,6 +226,7 @@ mod tests {
                     lock_timeout: Duration::from_millis(250),
                     idle_in_transaction_timeout: Duration::from_secs(7),
                     thresholds: Thresholds::default(),
+                    pooler: Pooler::None,
                 },
                 &opentelemetry::global::meter("tests"),
             )

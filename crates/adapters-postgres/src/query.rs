@@ -3,6 +3,7 @@
 //! recovered once when the server's cached plan went stale.
 
 mod metrics;
+mod naming;
 mod statement;
 #[cfg(test)]
 mod tests;
@@ -14,10 +15,12 @@ use domain::error::{RepoError, Retry};
 use sqlx::{Connection as _, SqlSafeStr};
 use tracing::Instrument;
 
-use crate::error::{is_stale_plan, repo_error};
+use crate::error::{commit_error, is_stale_plan, repo_error};
 use crate::lease::Lease;
+use crate::pooler::TransactionLimits;
 
 pub(crate) use metrics::QueryMetrics;
+pub(crate) use naming::Statements;
 pub(crate) use statement::{Affected, Many, One, Optional, Statement};
 
 /// A statement parameter's name, and its value as a log may show it.
@@ -79,6 +82,19 @@ impl Lease {
     pub(crate) async fn run<S: Statement>(
         &mut self,
         operation: Operation<'_>,
+        statement: impl FnMut() -> S,
+    ) -> Result<S::Output, RepoError> {
+        match self.pooled.clone() {
+            Some(limits) if !self.in_transaction => {
+                OwnTransaction(self).run(limits, operation, statement).await
+            }
+            _ => self.run_measured(operation, statement).await,
+        }
+    }
+
+    async fn run_measured<S: Statement>(
+        &mut self,
+        operation: Operation<'_>,
         mut statement: impl FnMut() -> S,
     ) -> Result<S::Output, RepoError> {
         self.held_by(operation.name);
@@ -93,7 +109,7 @@ impl Lease {
         );
         let started = Instant::now();
         let outcome = async {
-            let outcome = statement().run(self).await;
+            let outcome = statement().run(self.statements()).await;
             match outcome {
                 Err(error) if is_stale_plan(&error) => {
                     self.recover_stale_plan(error, statement).await
@@ -191,6 +207,65 @@ impl Lease {
                 source: error.into(),
             });
         }
-        statement().run(self).await.map_err(repo_error)
+        statement().run(self.statements()).await.map_err(repo_error)
+    }
+}
+
+/// A statement outside a unit of work, behind a transaction pooler: it
+/// still needs a transaction, or the pooler may hand its Parse and its Bind
+/// to different server connections. While the transaction may be open,
+/// dropping this (a cancelled request) closes the connection rather than
+/// returning it inside the transaction.
+struct OwnTransaction<'a>(&'a mut Lease);
+
+impl OwnTransaction<'_> {
+    async fn run<S: Statement>(
+        mut self,
+        limits: TransactionLimits,
+        operation: Operation<'_>,
+        statement: impl FnMut() -> S,
+    ) -> Result<S::Output, RepoError> {
+        // Open from before `BEGIN` is sent, as a unit of work's session is.
+        self.0.in_transaction = true;
+        self.0
+            .control("transaction.begin", limits.after("BEGIN"))
+            .await
+            .map_err(repo_error)?;
+        let outcome = self.0.run_measured(operation, statement).await;
+        // A missing row is an answer: the statement succeeded.
+        if matches!(outcome, Ok(_) | Err(RepoError::NotFound)) {
+            match self.0.control("transaction.commit", "COMMIT").await {
+                Ok(()) => self.ended(),
+                Err(error) => {
+                    let error = commit_error(error);
+                    // Answered: the transaction is over (rolled back).
+                    if !matches!(error, RepoError::OutcomeUnknown(_)) {
+                        self.ended();
+                    }
+                    return Err(error);
+                }
+            }
+        } else if self
+            .0
+            .control("transaction.rollback", "ROLLBACK")
+            .await
+            .is_ok()
+        {
+            self.ended();
+        }
+        outcome
+    }
+
+    fn ended(&mut self) {
+        self.0.in_transaction = false;
+        self.0.failed = false;
+    }
+}
+
+impl Drop for OwnTransaction<'_> {
+    fn drop(&mut self) {
+        if self.0.in_transaction {
+            self.0.close_when_dropped();
+        }
     }
 }

@@ -63,7 +63,7 @@ pub(crate) async fn prepare_schema(config: &Config, database: &Database) -> anyh
     }
     let checked = tokio::time::timeout(
         config.acquire_timeout(),
-        adapters_postgres::migration_problems(database.pool()),
+        adapters_postgres::migration_problems(database),
     )
     .await;
     let Ok(checked) = checked else {

@@ -22,6 +22,11 @@ const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 const NOT_SET: &str = "DATABASE_URL is not set: run the database tests with `cargo xtask test-db`";
 
+/// Names a transaction pooler in front of the server (the URL of any
+/// database through it), for the black-box suite to run the service
+/// through; `cargo xtask test-db` sets it for its second pass.
+pub const POOLER_VARIABLE: &str = "TEST_DB_POOLER_URL";
+
 struct Server {
     url: Url,
     options: PgConnectOptions,
@@ -63,6 +68,20 @@ pub(crate) fn connect_options(database: &str) -> PgConnectOptions {
 /// `DATABASE_URL` with `database` in place of its database.
 pub(crate) fn url(database: &str) -> String {
     with_database(&server().url, database)
+}
+
+/// `url`, a database of this server, as reached through the pooler that
+/// [`POOLER_VARIABLE`] names; `None` without one, or for a URL of another
+/// server.
+pub fn through_pooler(url: &str) -> Option<String> {
+    let pooler = env::var(POOLER_VARIABLE).ok()?;
+    let pooler = Url::parse(&pooler)
+        .unwrap_or_else(|error| panic!("{POOLER_VARIABLE} is not a URL: {error}"));
+    let url = Url::parse(url).ok()?;
+    let database = url.path().trim_start_matches('/');
+    // The same server: the same URL but for the database.
+    (with_database(&url, "") == with_database(&server().url, ""))
+        .then(|| with_database(&pooler, database))
 }
 
 fn with_database(url: &Url, database: &str) -> String {

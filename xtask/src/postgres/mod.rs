@@ -4,12 +4,14 @@
 mod binaries;
 mod cluster;
 mod owner;
+mod pgbouncer;
 mod scratch;
 mod test_postgres;
 
 pub use binaries::PgBinaries;
 pub use cluster::{Cluster, Tuning};
 pub use owner::ClusterOwner;
+pub use pgbouncer::PgBouncer;
 pub use scratch::ScratchCluster;
 pub use test_postgres::TestPostgres;
 

@@ -39,6 +39,11 @@ impl TestPostgres {
         })
     }
 
+    /// The database's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     /// `cargo`, in the workspace, with the database as `DATABASE_URL` and
     /// queries checked against the committed query data rather than it.
     pub fn cargo(&self) -> Command {

@@ -5,6 +5,7 @@ mod estimates;
 mod instances;
 mod load;
 mod login_timing;
+mod pooler;
 mod replicas;
 mod suite;
 mod telemetry_overhead;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-const BENCHMARKS: &str = "test-isolation, login-timing, telemetry-overhead, replicas, load";
+const BENCHMARKS: &str = "test-isolation, login-timing, telemetry-overhead, replicas, pooler, load";
 
 pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     match args {
@@ -23,6 +24,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         [name] if name == "login-timing" => login_timing::run(),
         [name] if name == "telemetry-overhead" => telemetry_overhead::run(),
         [name] if name == "replicas" => replicas::run(),
+        [name] if name == "pooler" => pooler::run(),
         [name] if name == "load" => load::run(),
         _ => bail!("usage: cargo xtask bench <name>, where <name> is one of: {BENCHMARKS}"),
     }

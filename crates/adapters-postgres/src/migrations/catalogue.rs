@@ -7,6 +7,7 @@ use sqlx::migrate::Migration;
 use time::OffsetDateTime;
 
 use super::{MIGRATOR, MigrationError};
+use crate::query::Statements;
 
 /// One migration, as this build and the database know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +60,13 @@ struct Applied {
 
 /// Every migration this build embeds or the database has applied, by
 /// version.
+/// Its statements are named unless `named` is false (behind a transaction
+/// pooler).
 pub(super) async fn read(
     connection: &mut PgConnection,
+    named: bool,
 ) -> Result<Vec<MigrationStatus>, MigrationError> {
-    let mut applied = applied(connection).await?;
+    let mut applied = applied(connection, named).await?;
     let mut statuses: Vec<MigrationStatus> = embedded()
         .map(|migration| {
             let (state, applied_at) = match applied.remove(&migration.version) {
@@ -107,12 +111,15 @@ fn embedded() -> impl Iterator<Item = &'static Migration> {
         .filter(|migration| !migration.migration_type.is_down_migration())
 }
 
-async fn applied(connection: &mut PgConnection) -> Result<BTreeMap<i64, Applied>, MigrationError> {
+async fn applied(
+    connection: &mut PgConnection,
+    named: bool,
+) -> Result<BTreeMap<i64, Applied>, MigrationError> {
     // Before the first migration the bookkeeping table does not exist, and
     // a statement naming it would fail rather than find nothing.
     let bookkept =
         sqlx::query_scalar!(r#"SELECT to_regclass('_sqlx_migrations') IS NOT NULL AS "bookkept!""#)
-            .fetch_one(&mut *connection)
+            .fetch_one(Statements::new(&mut *connection, named))
             .await
             .map_err(MigrationError::Read)?;
     if !bookkept {
@@ -122,7 +129,7 @@ async fn applied(connection: &mut PgConnection) -> Result<BTreeMap<i64, Applied>
         "SELECT version, description, installed_on, success, checksum
            FROM _sqlx_migrations ORDER BY version"
     )
-    .fetch_all(&mut *connection)
+    .fetch_all(Statements::new(connection, named))
     .await
     .map_err(MigrationError::Read)?;
     Ok(rows

@@ -9,12 +9,14 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-use sqlx::PgPool;
+use sqlx::Connection as _;
 use sqlx::migrate::{MigrateError, Migrator};
 
 pub use catalogue::{MigrationState, MigrationStatus};
 pub use problem::Problem;
 pub use runner::Migrations;
+
+use crate::database::Database;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 
@@ -71,14 +73,27 @@ pub enum MigrationError {
 /// whose checksum differs, a failed one, or one it does not know. Read on a
 /// connection of the service's pool, unlike the migrations themselves: a
 /// read takes no lock, and the connection is kept for the service rather
-/// than being a server process started and stopped.
+/// than being a server process started and stopped. Behind a transaction
+/// pooler the read is a transaction of its own, and its connection is
+/// closed after: a check cut short could leave it inside that transaction.
 ///
 /// # Errors
 ///
 /// When the database cannot be reached or read.
-pub async fn problems(pool: &PgPool) -> Result<Vec<Problem>, MigrationError> {
-    let mut connection = pool.acquire().await.map_err(MigrationError::Connect)?;
-    Ok(Problem::of(&catalogue::read(&mut connection).await?))
+pub async fn problems(database: &Database) -> Result<Vec<Problem>, MigrationError> {
+    let mut connection = database
+        .pool()
+        .acquire()
+        .await
+        .map_err(MigrationError::Connect)?;
+    if database.pooled().is_none() {
+        return Ok(Problem::of(&catalogue::read(&mut connection, true).await?));
+    }
+    connection.close_on_drop();
+    let mut transaction = connection.begin().await.map_err(MigrationError::Read)?;
+    let statuses = catalogue::read(&mut transaction, false).await?;
+    transaction.commit().await.map_err(MigrationError::Read)?;
+    Ok(Problem::of(&statuses))
 }
 
 /// The version of the newest embedded migration.

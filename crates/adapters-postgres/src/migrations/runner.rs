@@ -65,7 +65,7 @@ impl Migrations {
         // No statement timeout: a migration may rightly take long, and the
         // lock timeout keeps it from blocking others while it waits.
         let options = PgConnectOptions::from_str(settings.url.expose_secret())
-            .map_err(InvalidDatabaseUrl)?
+            .map_err(InvalidDatabaseUrl::Unparsable)?
             .application_name(&format!("{} migrate", settings.application_name))
             .options([("statement_timeout", "0"), ("lock_timeout", "0")])
             .disable_statement_logging();
@@ -83,7 +83,7 @@ impl Migrations {
     /// When the database cannot be reached or read.
     pub async fn status(&self) -> Result<Vec<MigrationStatus>, MigrationError> {
         let mut connection = self.connect().await?;
-        let statuses = catalogue::read(&mut connection).await;
+        let statuses = catalogue::read(&mut connection, true).await;
         close(connection).await;
         statuses
     }
@@ -267,7 +267,7 @@ impl Migrations {
     async fn lock(&self) -> Result<Locked, MigrationError> {
         let mut connection = self.connect().await?;
         connection.lock().await?;
-        let statuses = catalogue::read(&mut connection).await?;
+        let statuses = catalogue::read(&mut connection, true).await?;
         let problems = Problem::of(&statuses);
         if !problems.is_empty() {
             close(connection).await;

@@ -1,8 +1,10 @@
 //! How a statement's result is read, and how many rows it touched.
 
+use sqlx::Postgres;
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::{Map, Query};
-use sqlx::{PgConnection, Postgres};
+
+use super::Statements;
 
 /// A statement ready to run on a connection.
 pub(crate) trait Statement {
@@ -10,7 +12,7 @@ pub(crate) trait Statement {
 
     fn run(
         self,
-        connection: &mut PgConnection,
+        statements: Statements<'_>,
     ) -> impl Future<Output = Result<Self::Output, sqlx::Error>> + Send;
 
     /// The rows returned or affected, for the trace and the slow-query log.
@@ -36,8 +38,8 @@ where
 {
     type Output = Option<O>;
 
-    async fn run(self, connection: &mut PgConnection) -> Result<Option<O>, sqlx::Error> {
-        self.0.fetch_optional(connection).await
+    async fn run(self, statements: Statements<'_>) -> Result<Option<O>, sqlx::Error> {
+        self.0.fetch_optional(statements).await
     }
 
     fn rows(output: &Option<O>) -> u64 {
@@ -52,8 +54,8 @@ where
 {
     type Output = O;
 
-    async fn run(self, connection: &mut PgConnection) -> Result<O, sqlx::Error> {
-        self.0.fetch_one(connection).await
+    async fn run(self, statements: Statements<'_>) -> Result<O, sqlx::Error> {
+        self.0.fetch_one(statements).await
     }
 
     fn rows(_: &O) -> u64 {
@@ -68,8 +70,8 @@ where
 {
     type Output = Vec<O>;
 
-    async fn run(self, connection: &mut PgConnection) -> Result<Vec<O>, sqlx::Error> {
-        self.0.fetch_all(connection).await
+    async fn run(self, statements: Statements<'_>) -> Result<Vec<O>, sqlx::Error> {
+        self.0.fetch_all(statements).await
     }
 
     fn rows(output: &Vec<O>) -> u64 {
@@ -80,8 +82,8 @@ where
 impl Statement for Affected<Query<'_, Postgres, PgArguments>> {
     type Output = u64;
 
-    async fn run(self, connection: &mut PgConnection) -> Result<u64, sqlx::Error> {
-        Ok(self.0.execute(connection).await?.rows_affected())
+    async fn run(self, statements: Statements<'_>) -> Result<u64, sqlx::Error> {
+        Ok(self.0.execute(statements).await?.rows_affected())
     }
 
     fn rows(output: &u64) -> u64 {

@@ -32,11 +32,17 @@ impl Session {
             lease: Some(lease),
             depth: 1,
         };
-        session
-            .lease()?
-            .control("transaction.begin", sql::begin(options))
-            .await
-            .map_err(repo_error)?;
+        let begin = sql::begin(options);
+        let lease = session.lease()?;
+        match lease.pooled.clone() {
+            Some(limits) => {
+                lease
+                    .control("transaction.begin", limits.after(begin))
+                    .await
+            }
+            None => lease.control("transaction.begin", begin).await,
+        }
+        .map_err(repo_error)?;
         session.lease()?.in_transaction = true;
         Ok(session)
     }

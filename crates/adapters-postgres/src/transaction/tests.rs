@@ -2,6 +2,7 @@
 //! connection that goes back clean however a unit ends.
 
 mod cancellation;
+mod pooler;
 mod repositories;
 
 use domain::error::{Conflict, RepoError};

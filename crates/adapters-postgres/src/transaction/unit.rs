@@ -154,7 +154,7 @@ impl PgUnitOfWork {
         let mut lease = self.lease().await.expect("usable");
         sqlx::query_scalar("SELECT current_setting($1)")
             .bind(name)
-            .fetch_one(&mut **lease)
+            .fetch_one(lease.statements())
             .await
             .expect("setting")
     }

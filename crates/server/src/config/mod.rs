@@ -113,6 +113,19 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
     pub database_url: Option<SecretString>,
 
+    /// What sits between the service and PostgreSQL: `transaction` for a
+    /// pooler in transaction mode (PgBouncer's `pool_mode = transaction`),
+    /// where every statement runs in a transaction, prepared unnamed, and
+    /// migrations need `DOORMAN_MIGRATION_DATABASE_URL`.
+    #[arg(long, env = "DOORMAN_DB_POOLER", value_enum, default_value_t = DbPooler::None)]
+    pub db_pooler: DbPooler,
+
+    /// A direct connection URL to the same database, for migrations, which
+    /// hold a session's advisory lock and so cannot run through a
+    /// transaction pooler [default: DATABASE_URL when there is no pooler].
+    #[arg(long, env = "DOORMAN_MIGRATION_DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    pub migration_database_url: Option<SecretString>,
+
     /// Apply pending migrations before serving.
     #[arg(long, env = "DOORMAN_MIGRATE")]
     pub migrate: bool,
@@ -473,6 +486,15 @@ pub enum OtlpProtocol {
     /// gRPC, which this build does not speak.
     #[value(name = "grpc")]
     Grpc,
+}
+
+/// What sits between the service and PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbPooler {
+    /// Nothing, or a pooler in session mode.
+    None,
+    /// A pooler in transaction mode.
+    Transaction,
 }
 
 /// How log lines are written.

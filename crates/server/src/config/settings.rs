@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey, VerificationKey};
 use adapters_http::ServerSettings;
-use adapters_postgres::{DatabaseSettings, Migrations, Thresholds};
+use adapters_postgres::{DatabaseSettings, Migrations, Pooler, Thresholds};
 use anyhow::{Context as _, bail};
 use app::auth::AuthPolicy;
 use app::transaction::RetryPolicy;
@@ -12,7 +12,7 @@ use domain::session::SessionLifetime;
 use domain::throttle::{NetworkPrefixes, ThrottleRule};
 use secrecy::SecretString;
 
-use super::{Config, cpus};
+use super::{Config, DbPooler, cpus};
 
 impl Config {
     pub(crate) fn database_settings(&self) -> anyhow::Result<DatabaseSettings> {
@@ -33,7 +33,26 @@ impl Config {
                 slow_query: Duration::from_millis(self.db_slow_query_ms),
                 held_connection: Duration::from_millis(self.db_leak_detection_ms),
             },
+            pooler: match self.db_pooler {
+                DbPooler::None => Pooler::None,
+                DbPooler::Transaction => Pooler::Transaction,
+            },
         })
+    }
+
+    /// The database settings for migrations: a direct connection.
+    fn migration_settings(&self) -> anyhow::Result<DatabaseSettings> {
+        let mut settings = self.database_settings()?;
+        match (&self.migration_database_url, self.db_pooler) {
+            (Some(url), _) => settings.url = url.clone(),
+            (None, DbPooler::None) => {}
+            (None, DbPooler::Transaction) => bail!(
+                "migrations cannot run through a transaction pooler (DOORMAN_DB_POOLER=transaction): \
+                 set DOORMAN_MIGRATION_DATABASE_URL to a direct connection to PostgreSQL"
+            ),
+        }
+        settings.pooler = Pooler::None;
+        Ok(settings)
     }
 
     /// How long to wait for a database connection.
@@ -44,7 +63,7 @@ impl Config {
     /// This build's migrations against the configured database.
     pub(crate) fn migrations(&self) -> anyhow::Result<Migrations> {
         Ok(Migrations::new(
-            &self.database_settings()?,
+            &self.migration_settings()?,
             Duration::from_millis(self.migration_lock_timeout_ms),
         )?)
     }

@@ -143,9 +143,21 @@ async fn start(
     extra: &[String],
     key: Option<&SigningKey>,
 ) -> Started {
+    // Through the suite's transaction pooler when it has one, migrating
+    // (if asked to) directly.
+    let (service_url, pooler_flags) = match test_db::through_pooler(database_url) {
+        Some(pooled) => (
+            pooled,
+            vec![
+                "--db-pooler=transaction".to_owned(),
+                format!("--migration-database-url={database_url}"),
+            ],
+        ),
+        None => (database_url.to_owned(), Vec::new()),
+    };
     let arguments = [
         "doorman".to_owned(),
-        format!("--database-url={database_url}"),
+        format!("--database-url={service_url}"),
         "--bind-address=127.0.0.1:0".to_owned(),
         format!("--http-workers={}", settings.http_workers),
         format!("--db-max-connections={}", settings.db_max_connections),
@@ -157,7 +169,11 @@ async fn start(
     let audit_flags = log_audit::service_flags()
         .iter()
         .map(|&flag| flag.to_owned());
-    let arguments: Vec<String> = arguments.into_iter().chain(audit_flags).collect();
+    let arguments: Vec<String> = arguments
+        .into_iter()
+        .chain(pooler_flags)
+        .chain(audit_flags)
+        .collect();
     let mut cli = Cli::try_parse_from(arguments.iter().chain(extra)).expect("arguments parse");
     let key = match key {
         Some(key) => {
@@ -225,6 +241,11 @@ impl Tokens {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Whether the service runs behind the suite's transaction pooler.
+    pub fn behind_pooler(&self) -> bool {
+        test_db::through_pooler(&self.database_url).is_some()
     }
 
     /// What a scrape of the metrics listener returns.

@@ -163,6 +163,15 @@ async fn every_row_of_the_table_is_served_on_the_metrics_port_only() {
     let served = series(&scrape);
     let served_names = names(&served);
     for name in TABLE {
+        // Behind a transaction pooler the server session a connection
+        // starts on is the pooler's: its set-up time is not measured.
+        if name == "db_client_connection_create_time_seconds_bucket" && app.behind_pooler() {
+            assert!(
+                !served_names.contains(name),
+                "{name} is served behind a pooler"
+            );
+            continue;
+        }
         assert!(served_names.contains(name), "{name} is missing");
     }
     let states: BTreeSet<&str> = served

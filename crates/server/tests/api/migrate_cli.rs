@@ -10,10 +10,20 @@ use test_db::TestDatabase;
 
 /// `doorman migrate <arguments>` against `database_url`, started.
 fn doorman_migrate(database_url: &str, arguments: &[&str]) -> std::process::Child {
+    doorman_migrate_with(database_url, &[], arguments)
+}
+
+/// [`doorman_migrate`] with these further variables.
+fn doorman_migrate_with(
+    database_url: &str,
+    variables: &[(&str, &str)],
+    arguments: &[&str],
+) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_doorman"))
         .arg("migrate")
         .args(arguments)
         .env("DATABASE_URL", database_url)
+        .envs(variables.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -41,6 +51,14 @@ fn migrate(database_url: &str, arguments: &[&str]) -> (bool, String) {
     finished(doorman_migrate(database_url, arguments))
 }
 
+/// Whether `status` lists every migration as applied.
+fn all_applied(status: &str) -> bool {
+    status
+        .lines()
+        .skip(1)
+        .all(|line| line.contains(" applied "))
+}
+
 /// How many migrations this build has, as `status` lists them.
 fn known_migrations(status: &str) -> usize {
     status.lines().skip(1).count()
@@ -62,13 +80,7 @@ async fn three_processes_migrating_one_empty_database_apply_each_migration_once(
         .count();
     let (_, status) = migrate(&url, &["status"]);
     assert_eq!(applied, known_migrations(&status), "{outcomes:?}");
-    assert!(
-        status
-            .lines()
-            .skip(1)
-            .all(|line| line.contains(" applied ")),
-        "{status}"
-    );
+    assert!(all_applied(&status), "{status}");
     assert!(migrate(&url, &["verify"]).0);
 }
 
@@ -160,4 +172,32 @@ async fn the_service_and_verify_refuse_a_schema_this_build_cannot_trust() {
         assert!(!applied, "up refuses too");
         pool.close().await;
     }
+}
+
+#[tokio::test]
+async fn behind_a_transaction_pooler_migrations_take_the_direct_url_or_refuse() {
+    let database = TestDatabase::empty().await;
+    let direct = database.url();
+    // The suite's pooler when it has one: the refusal must not depend on it.
+    let service = test_db::through_pooler(&direct).unwrap_or_else(|| direct.clone());
+    let pooled = [("DOORMAN_DB_POOLER", "transaction")];
+
+    let (ok, said) = finished(doorman_migrate_with(&service, &pooled, &["up"]));
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains("set DOORMAN_MIGRATION_DATABASE_URL to a direct connection"),
+        "{said}"
+    );
+    let said = refusal(&service, &["--migrate", "--db-pooler=transaction"]).await;
+    assert!(said.contains("DOORMAN_MIGRATION_DATABASE_URL"), "{said}");
+
+    let (ok, said) = finished(doorman_migrate_with(
+        &service,
+        &[pooled[0], ("DOORMAN_MIGRATION_DATABASE_URL", &direct)],
+        &["up"],
+    ));
+    assert!(ok, "{said}");
+    let (ok, status) = migrate(&direct, &["status"]);
+    assert!(ok, "{status}");
+    assert!(all_applied(&status), "{status}");
 }

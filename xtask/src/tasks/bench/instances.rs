@@ -168,3 +168,33 @@ pub fn median_ratio(a: &Instance, b: &Instance) -> f64 {
     ratios.sort_by(f64::total_cmp);
     ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN)
 }
+
+/// Prints each instance's figures and every problem seen; whether there
+/// was none.
+pub fn report(instances: &[Instance]) -> bool {
+    for instance in instances {
+        println!("  {instance}");
+    }
+    let mut clean = true;
+    for instance in instances {
+        for problem in &instance.problems {
+            println!("  {}: {problem}", instance.name);
+            clean = false;
+        }
+    }
+    clean
+}
+
+/// wrk with two threads and 32 connections, sharing the cores with
+/// everything else.
+pub fn shared_load<'a>(url: &'a str, token: &'a str, duration: Duration) -> Load<'a> {
+    Load {
+        url,
+        threads: 2,
+        connections: 32,
+        duration,
+        bearer: Some(token),
+        script: None,
+        cpus: None,
+    }
+}

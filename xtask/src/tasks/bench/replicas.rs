@@ -14,9 +14,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::instances::{
-    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, run_rounds,
+    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, report, run_rounds, shared_load,
 };
-use super::wrk::{Load, Wrk};
+use super::wrk::Wrk;
 use crate::balancer::{Haproxy, replica_name};
 use crate::postgres::{ScratchCluster, Tuning};
 use crate::service::{Client, Profile, Service, build_server, free_port};
@@ -28,7 +28,6 @@ const SCHEDULE: Schedule = Schedule {
     run: Duration::from_secs(4),
     rounds: 5,
 };
-const CONNECTIONS: u32 = 32;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     interrupt::install()?;
@@ -83,7 +82,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     ];
     check_answers(&instances, &token)?;
 
-    run_rounds(&wrk, &work, &mut instances, &token, load, &SCHEDULE)?;
+    run_rounds(&wrk, &work, &mut instances, &token, shared_load, &SCHEDULE)?;
 
     let [direct, one_behind, two_behind] = &instances;
     println!();
@@ -96,7 +95,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     );
     println!(
         "  {}, {} rounds after {}s of warm-up, the order rotating",
-        load("URL", "…", SCHEDULE.run).command_line(),
+        shared_load("URL", "…", SCHEDULE.run).command_line(),
         SCHEDULE.rounds,
         SCHEDULE.warm_up.as_secs()
     );
@@ -104,42 +103,15 @@ pub fn run() -> anyhow::Result<ExitCode> {
         "  direct: the first replica, no balancer; one: HAProxy, the first replica behind it;"
     );
     println!("  two: HAProxy, both replicas behind it, round robin");
-    for instance in &instances {
-        println!("  {instance}");
-    }
-    let problems: Vec<String> = instances
-        .iter()
-        .flat_map(|instance| {
-            instance
-                .problems
-                .iter()
-                .map(|problem| format!("{}: {problem}", instance.name))
-        })
-        .collect();
-    for problem in &problems {
-        println!("  {problem}");
-    }
+    let clean = report(&instances);
     println!(
         "  two/one = {:.2}   one/direct = {:.2}   (medians of the rounds' ratios)",
         median_ratio(two_behind, one_behind),
         median_ratio(one_behind, direct)
     );
-    Ok(if problems.is_empty() {
+    Ok(if clean {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// wrk with two threads, sharing the cores with everything else.
-fn load<'a>(url: &'a str, token: &'a str, duration: Duration) -> Load<'a> {
-    Load {
-        url,
-        threads: 2,
-        connections: CONNECTIONS,
-        duration,
-        bearer: Some(token),
-        script: None,
-        cpus: None,
-    }
 }

@@ -1,39 +1,110 @@
 //! `cargo xtask test-db`: every test of the workspace against a real
-//! PostgreSQL, then the log audit of what the black-box suite logged.
+//! PostgreSQL, then the black-box suite again with the service behind a
+//! transaction pooler, then the log audit of what the black-box suite
+//! logged.
 
 mod log_audit;
 
-use std::process::ExitCode;
+use std::env;
+use std::process::{Command, ExitCode};
 
 use crate::interrupt;
-use crate::postgres::TestPostgres;
+use crate::postgres::{ClusterOwner, PgBouncer, TestPostgres};
 
 use log_audit::LogAudit;
 
-pub fn run(test_args: &[String]) -> anyhow::Result<ExitCode> {
+/// The flag that runs only the pass through the pooler.
+const POOLER_ONLY: &str = "--pooler";
+/// What tells the suite where the pooler is (`test_db::POOLER_VARIABLE`).
+const POOLER_VARIABLE: &str = "TEST_DB_POOLER_URL";
+/// The adapter's own tests of the pooler mode, which it passes the pooler.
+const ADAPTER_TESTS: &str = "transaction::tests::pooler";
+/// Server connections per database behind the pooler: fewer than a service
+/// under test may open, so that its connections share them.
+const POOL_SIZE: u32 = 1;
+
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     interrupt::install()?;
+    let pooler_only = args.first().is_some_and(|arg| arg == POOLER_ONLY);
+    let test_args = if pooler_only { &args[1..] } else { args };
     // Dropped (the cluster stopped and removed) only after the tests end.
     let postgres = TestPostgres::start()?;
     let audit = LogAudit::prepare()?;
-    let mut cargo_test = postgres.cargo();
-    cargo_test
-        .args(["test", "--locked"])
-        .env(log_audit::DIRECTORY_VARIABLE, audit.directory());
-    // The whole workspace unless the arguments pick packages.
-    if !test_args
-        .iter()
-        .any(|arg| arg == "-p" || arg.starts_with("--package"))
-    {
-        cargo_test.arg("--workspace");
+    let mut passed = true;
+    if !pooler_only {
+        let mut cargo_test = postgres.cargo();
+        cargo_test.args(["test", "--locked"]);
+        // The whole workspace unless the arguments pick packages.
+        if !test_args
+            .iter()
+            .any(|arg| arg == "-p" || arg.starts_with("--package"))
+        {
+            cargo_test.arg("--workspace");
+        }
+        let status = run_tests(&mut cargo_test, &audit, test_args)?;
+        if interrupt::interrupted() || !status.success() {
+            return Ok(super::exit_code(status));
+        }
     }
-    let status = interrupt::run_in_own_group(cargo_test.args(test_args))?;
-    if interrupt::interrupted() {
-        return Ok(super::exit_code(status));
+    // The pass through the pooler is part of a whole run, or asked for.
+    if pooler_only || test_args.is_empty() {
+        passed = through_pooler(&postgres, &audit, test_args, pooler_only)?;
+        if interrupt::interrupted() {
+            return Ok(ExitCode::FAILURE);
+        }
     }
-    let tests_passed = status.success();
     let audit_passed = audit.report(&audit.search()?, test_args.is_empty());
-    if tests_passed && !audit_passed {
-        return Ok(ExitCode::FAILURE);
+    Ok(if passed && audit_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_tests(
+    cargo_test: &mut Command,
+    audit: &LogAudit,
+    test_args: &[String],
+) -> anyhow::Result<std::process::ExitStatus> {
+    cargo_test.env(log_audit::DIRECTORY_VARIABLE, audit.directory());
+    interrupt::run_in_own_group(cargo_test.args(test_args))
+}
+
+/// The adapter's tests of the pooler mode, then the black-box suite, with
+/// every service they start behind PgBouncer in transaction mode. Without PgBouncer it is skipped, saying so, unless in
+/// CI (`CI` set) or asked for.
+fn through_pooler(
+    postgres: &TestPostgres,
+    audit: &LogAudit,
+    test_args: &[String],
+    asked_for: bool,
+) -> anyhow::Result<bool> {
+    let pgbouncer = match PgBouncer::find() {
+        Ok(pgbouncer) => pgbouncer,
+        Err(error) if !asked_for && env::var_os("CI").is_none() => {
+            eprintln!(
+                "xtask: skipping the black-box suite through a transaction pooler: {error:#}"
+            );
+            return Ok(true);
+        }
+        Err(error) => return Err(error),
+    };
+    let pooler = pgbouncer.start(postgres.url(), &ClusterOwner::detect()?, POOL_SIZE)?;
+    eprintln!(
+        "xtask: the black-box suite again, through {} in transaction mode",
+        pgbouncer.version
+    );
+    let mut adapter_tests = postgres.cargo();
+    adapter_tests
+        .args(["test", "--locked", "-p", "adapters-postgres", "--lib"])
+        .env(POOLER_VARIABLE, &pooler.url);
+    let status = run_tests(&mut adapter_tests, audit, &[ADAPTER_TESTS.to_owned()])?;
+    if interrupt::interrupted() || !status.success() {
+        return Ok(false);
     }
-    Ok(super::exit_code(status))
+    let mut suite = postgres.cargo();
+    suite
+        .args(["test", "--locked", "-p", "server", "--test", "api"])
+        .env(POOLER_VARIABLE, &pooler.url);
+    Ok(run_tests(&mut suite, audit, test_args)?.success())
 }

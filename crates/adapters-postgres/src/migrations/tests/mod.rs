@@ -82,6 +82,7 @@ fn migrations_of(database: &TestDatabase, lock_timeout: Duration) -> Migrations 
             lock_timeout: Duration::from_secs(2),
             idle_in_transaction_timeout: Duration::from_secs(10),
             thresholds: Thresholds::default(),
+            pooler: crate::Pooler::None,
         },
         lock_timeout,
     )
@@ -187,7 +188,9 @@ fn a_tampered_failed_or_unknown_migration_is_a_problem_and_stops_up() {
                 .expect(sql);
         }
 
-        let problems = problems(&pool).await.expect("read");
+        let problems = problems(&crate::test_support::database(pool.clone()))
+            .await
+            .expect("read");
         assert_eq!(
             problems,
             [
@@ -240,7 +243,12 @@ fn concurrent_migrators_take_turns_and_apply_each_migration_once() {
         let all: Vec<i64> = (1..=latest_version()).collect();
         assert_eq!(applied, all, "each migration applied by exactly one");
         let pool = database.pool(1).await;
-        assert!(problems(&pool).await.expect("read").is_empty());
+        assert!(
+            problems(&crate::test_support::database(pool.clone()))
+                .await
+                .expect("read")
+                .is_empty()
+        );
         pool.close().await;
     });
 }

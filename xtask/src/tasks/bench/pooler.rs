@@ -1,0 +1,118 @@
+//! `cargo xtask bench pooler`: what the transaction-pooler mode costs `me`,
+//! with PgBouncer and without it.
+//!
+//! Three instances of the release build share one throw-away cluster:
+//! `direct` as by default; `mode` in pooler mode but connected directly,
+//! which isolates what the mode itself costs (a transaction around each
+//! statement outside a unit, the limits set in each, statements parsed
+//! unnamed every time); `pgbouncer` in pooler mode behind PgBouncer in
+//! transaction mode, with fewer server connections than the service opens.
+//! wrk loads `GET /v1/users/me` on each in turn, the order rotating every
+//! round, and the report gives the medians of the rounds' ratios. Every
+//! process shares the machine's cores, PgBouncer and wrk included.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::instances::{
+    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, report, run_rounds, shared_load,
+};
+use super::wrk::Wrk;
+use crate::postgres::{ClusterOwner, PgBouncer, ScratchCluster, Tuning};
+use crate::service::{Client, Profile, Service, build_server, free_port};
+use crate::{interrupt, workspace};
+
+const DATABASE: &str = "doorman_pooler";
+const SCHEDULE: Schedule = Schedule {
+    warm_up: Duration::from_secs(3),
+    run: Duration::from_secs(4),
+    rounds: 5,
+};
+/// PgBouncer's server connections, half of the 32 the service may open.
+const POOL_SIZE: u32 = 16;
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    interrupt::install()?;
+    let wrk = Wrk::find()?;
+    let pgbouncer = PgBouncer::find()?;
+    let doorman = build_server(Profile::Release)?;
+    let work = workspace::fresh_dir("bench-pooler")?;
+
+    // Declared before the servers so that the cluster outlives them.
+    let scratch = ScratchCluster::tuned_with_database(Tuning::Load, DATABASE)?;
+    let cluster = scratch.cluster();
+    let direct_url = cluster.url(DATABASE);
+    let pooler = pgbouncer.start(&direct_url, &ClusterOwner::detect()?, POOL_SIZE)?;
+    let key_file = work.join("access-token-ed25519.pem");
+    let service =
+        |database_url: &str, env: Vec<(&'static str, String)>| -> anyhow::Result<Service> {
+            Ok(Service {
+                doorman: doorman.clone(),
+                database_url: database_url.to_owned(),
+                key_file: key_file.clone(),
+                port: free_port()?,
+                env,
+            })
+        };
+    let pooled = || {
+        vec![
+            ("DOORMAN_DB_POOLER", "transaction".to_owned()),
+            ("DOORMAN_MIGRATION_DATABASE_URL", direct_url.clone()),
+        ]
+    };
+    let services = [
+        service(&direct_url, vec![("DOORMAN_MIGRATE", "true".to_owned())])?,
+        service(&direct_url, pooled())?,
+        service(&pooler.url, pooled())?,
+    ];
+    services[0].keygen()?;
+    let mut servers = Vec::new();
+    for (service, name) in services.iter().zip(["direct", "mode", "pgbouncer"]) {
+        let mut server = service.start(&work.join(format!("{name}.log")))?;
+        server.wait_until_ready(service.port, "/readyz")?;
+        servers.push(server);
+    }
+
+    let client = Client::new(services[0].port);
+    client.register(&ACCOUNT, "Bench")?;
+    let token = client.sign_in(&ACCOUNT)?.access;
+    let mut instances = [
+        Instance::new("direct", services[0].port),
+        Instance::new("mode", services[1].port),
+        Instance::new("pgbouncer", services[2].port),
+    ];
+    check_answers(&instances, &token)?;
+
+    run_rounds(&wrk, &work, &mut instances, &token, shared_load, &SCHEDULE)?;
+
+    let [direct, mode, behind] = &instances;
+    println!();
+    println!(
+        "The transaction-pooler mode: GET {PATH} with an access token, release build, \
+         default workers and 32 database connections ({}, {POOL_SIZE} server connections; \
+         wrk {}; outputs in {})",
+        pgbouncer.version,
+        wrk.version,
+        work.display()
+    );
+    println!(
+        "  {}, {} rounds after {}s of warm-up, the order rotating",
+        shared_load("URL", "…", SCHEDULE.run).command_line(),
+        SCHEDULE.rounds,
+        SCHEDULE.warm_up.as_secs()
+    );
+    println!("  direct: no pooler mode; mode: pooler mode, connected directly;");
+    println!("  pgbouncer: pooler mode behind PgBouncer in transaction mode");
+    let clean = report(&instances);
+    println!(
+        "  mode/direct = {:.2}   pgbouncer/direct = {:.2}   (medians of the rounds' ratios)",
+        median_ratio(mode, direct),
+        median_ratio(behind, direct)
+    );
+    drop(servers);
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
