@@ -24,7 +24,9 @@ usage: cargo xtask <task> [args]
 tasks:
   run [server args]     run the service against DATABASE_URL, or against a local
                         PostgreSQL cluster kept under target/ when it is unset;
-                        `run migrate status|up|down|verify` migrates it instead
+                        `run migrate status|up|down|verify` migrates it instead;
+                        `run --replica` adds a streaming replica of the local
+                        cluster (pg_basebackup) that serves the admin listings
   migrate new <name>    create the next numbered pair of migration files
   lint-deploy           render deploy/kubernetes (base and overlays) with kubectl
                         kustomize and check it offline with kubernetes-validate --strict
@@ -32,10 +34,11 @@ tasks:
   lint-migrations       check migrations/ with squawk (installed into target/ when
                         missing), less the findings accepted in lint-exceptions.txt
   test-db [test args]   run every test of the workspace against a throw-away
-                        PostgreSQL cluster (or DATABASE_URL when it is set), then
-                        the black-box suite with the service behind PgBouncer in
-                        transaction mode; `test-db --pooler [test args]` runs
-                        that pass alone
+                        PostgreSQL cluster (or DATABASE_URL when it is set), the
+                        black-box tests with a streaming replica of the cluster,
+                        then the black-box suite with the service behind PgBouncer
+                        in transaction mode; `test-db --replica` or `test-db
+                        --pooler [test args]` runs one of those passes alone
   bench test-isolation  time the set-up of one database test each way (criterion),
                         then the DB test suite with the harness and with a fresh
                         database per test, on a throw-away cluster (or DATABASE_URL)

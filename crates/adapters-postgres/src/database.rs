@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::error::repo_error;
 use crate::lease::{Held, Lease};
-use crate::pool_metrics::PoolMetrics;
+use crate::pool_metrics::{PoolMetrics, PoolName};
 use crate::pooler::TransactionLimits;
 use crate::query::QueryMetrics;
 
@@ -48,7 +48,7 @@ impl Database {
     /// Watches every use of `pool` against `thresholds`, and measures its
     /// statements and the pool on `meter`.
     pub fn new(pool: PgPool, thresholds: Thresholds, meter: &Meter) -> Self {
-        let pool_metrics = PoolMetrics::new(meter);
+        let pool_metrics = PoolMetrics::new(meter, PoolName::Primary);
         pool_metrics.observe(meter, &pool);
         Self::measured(pool, thresholds, QueryMetrics::new(meter), pool_metrics)
     }

@@ -22,6 +22,7 @@ mod pooler;
 mod query;
 mod readiness;
 mod reads;
+mod replica;
 mod sessions;
 mod throttles;
 mod transaction;
@@ -36,8 +37,10 @@ pub use migrations::{
     problems as migration_problems,
 };
 pub use pool::{DatabaseSettings, InvalidDatabaseUrl, connect_lazy};
+pub use pool_metrics::PoolName;
 pub use pooler::Pooler;
 pub use readiness::PgReadinessProbe;
 pub use reads::PgReads;
+pub use replica::{PgReplicaReads, ReplicaLag};
 pub use sqlx::PgPool;
 pub use transaction::PgTransactor;

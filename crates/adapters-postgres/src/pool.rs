@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::database::{Database, Thresholds};
-use crate::pool_metrics::PoolMetrics;
+use crate::pool_metrics::{PoolMetrics, PoolName};
 use crate::pooler::{Pooler, TransactionLimits};
 use crate::query::QueryMetrics;
 
@@ -41,6 +41,8 @@ pub struct DatabaseSettings {
     pub thresholds: Thresholds,
     /// What sits between the service and PostgreSQL.
     pub pooler: Pooler,
+    /// The name the pool's metrics carry.
+    pub pool: PoolName,
 }
 
 /// A database URL the service cannot use. The message never repeats the
@@ -69,7 +71,7 @@ pub fn connect_lazy(
     meter: &Meter,
 ) -> Result<Database, InvalidDatabaseUrl> {
     let options = connect_options(settings)?;
-    let pool_metrics = PoolMetrics::new(meter);
+    let pool_metrics = PoolMetrics::new(meter, settings.pool);
     let pool_options = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
@@ -192,6 +194,7 @@ mod tests {
             idle_in_transaction_timeout: Duration::from_secs(10),
             thresholds: Thresholds::default(),
             pooler: Pooler::Transaction,
+            pool: PoolName::Primary,
         }
     }
 
@@ -227,6 +230,7 @@ mod tests {
                     idle_in_transaction_timeout: Duration::from_secs(7),
                     thresholds: Thresholds::default(),
                     pooler: Pooler::None,
+                    pool: PoolName::Primary,
                 },
                 &opentelemetry::global::meter("tests"),
             )

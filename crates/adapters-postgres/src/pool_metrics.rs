@@ -15,9 +15,24 @@ use sqlx::PgPool;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::Postgres;
 
-/// The name of the pool every series carries, so that a replica pool can
-/// join it later.
-pub(crate) const PRIMARY: &str = "primary";
+/// Which pool a series is of: every one carries the name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PoolName {
+    /// The primary's: every read and change.
+    #[default]
+    Primary,
+    /// A streaming replica's: the reads that may be stale.
+    Replica,
+}
+
+impl PoolName {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Replica => "replica",
+        }
+    }
+}
 
 const POOL_NAME: &str = "db.client.connection.pool.name";
 
@@ -42,7 +57,7 @@ pub(crate) struct PoolMetrics {
 impl PoolMetrics {
     /// The instruments on `meter`; the pool's gauges come with
     /// [`observe`](Self::observe), once the pool exists.
-    pub(crate) fn new(meter: &Meter) -> Self {
+    pub(crate) fn new(meter: &Meter, name: PoolName) -> Self {
         let seconds = |name: &'static str, description: &'static str| {
             meter
                 .f64_histogram(name)
@@ -52,7 +67,7 @@ impl PoolMetrics {
                 .build()
         };
         let metrics = Self {
-            attributes: Arc::new([KeyValue::new(POOL_NAME, PRIMARY)]),
+            attributes: Arc::new([KeyValue::new(POOL_NAME, name.as_str())]),
             pending: Arc::new(AtomicU64::new(0)),
             wait_time: seconds(
                 "db.client.connection.wait_time",

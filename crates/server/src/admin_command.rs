@@ -40,7 +40,7 @@ pub async fn create_admin(
     let meter = opentelemetry::global::meter("doorman");
     let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
     migrate_command::prepare_schema(config, &database).await?;
-    let services = wiring::services(config, &database, &meter)?;
+    let services = wiring::services(config, &database, None, &meter)?;
     let origin = Origin {
         user_agent: Some("doorman admin create".to_owned()),
         ..Origin::default()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters_http::{ApiState, Draining, HttpMetrics, Server};
-use adapters_postgres::{Database, PgReadinessProbe};
+use adapters_postgres::{Database, PgReadinessProbe, ReplicaLag};
 use anyhow::Context as _;
 use domain::ports::ReadinessProbe as _;
 use tokio::task::JoinHandle;
@@ -24,9 +24,14 @@ pub struct Application {
     metrics_address: Option<SocketAddr>,
     metrics: Metrics,
     database: Database,
+    /// The replica's pool and the task that reads its lag.
+    replica: Option<(Database, JoinHandle<()>)>,
     purge: JoinHandle<()>,
     shutdown: Shutdown,
 }
+
+/// How often the replica's lag is read.
+const REPLICA_LAG_INTERVAL: Duration = Duration::from_secs(1);
 
 impl Application {
     /// Checks the configuration, migrates when asked to, wires the adapters
@@ -42,7 +47,15 @@ impl Application {
         let meter = metrics.meter();
         let database = adapters_postgres::connect_lazy(&config.database_settings()?, &meter)?;
         migrate_command::prepare_schema(config, &database).await?;
-        let services = wiring::services(config, &database, &meter)?;
+        let replica = config
+            .replica_settings()?
+            .map(|settings| adapters_postgres::connect_lazy(&settings, &meter))
+            .transpose()?;
+        let services = wiring::services(config, &database, replica.as_ref(), &meter)?;
+        let replica = replica.map(|replica| {
+            let lag = ReplicaLag::new(&meter).watch(replica.clone(), REPLICA_LAG_INTERVAL);
+            (replica, tokio::spawn(lag))
+        });
         let readiness = Arc::new(PgReadinessProbe::new(database.clone()));
         tokio::spawn(report_readiness(readiness.clone()));
         let draining = Draining::default();
@@ -90,6 +103,7 @@ impl Application {
             metrics_address,
             metrics,
             database,
+            replica,
             purge,
             shutdown,
         })
@@ -159,6 +173,10 @@ impl Application {
             .is_err()
         {
             tracing::warn!("pushing the last metrics panicked");
+        }
+        if let Some((replica, lag)) = self.replica {
+            lag.abort();
+            replica.pool().close().await;
         }
         self.database.pool().close().await;
         tracing::info!("shut down");

@@ -7,7 +7,7 @@ use adapters_crypto::{
     Argon2PasswordHasher, Ed25519AccessTokens, HmacCursorSigner, RandomRefreshSecrets,
     ZxcvbnPasswordStrength,
 };
-use adapters_postgres::{Database, PgReads, PgTransactor};
+use adapters_postgres::{Database, PgReads, PgReplicaReads, PgTransactor};
 use anyhow::Context as _;
 use app::admin::AdminService;
 use app::auth::{AuthPorts, AuthService};
@@ -30,7 +30,8 @@ pub(crate) struct Services {
     pub jwks: String,
 }
 
-/// Wires the use cases to `database` and the adapters `config` describes,
+/// Wires the use cases to `database` (the administrators' listings to
+/// `replica`, when there is one) and the adapters `config` describes,
 /// measured on `meter`.
 ///
 /// # Errors
@@ -39,6 +40,7 @@ pub(crate) struct Services {
 pub(crate) fn services(
     config: &Config,
     database: &Database,
+    replica: Option<&Database>,
     meter: &Meter,
 ) -> anyhow::Result<Services> {
     let signing_key = config.signing_key()?;
@@ -96,7 +98,23 @@ pub(crate) fn services(
     Ok(Services {
         auth,
         users: UserService::new(transactions.clone(), clock.clone()),
-        admin: AdminService::new(reads.clone(), reads, transactions, Arc::new(cursors), clock),
+        admin: match replica {
+            Some(replica) => {
+                let listings = Arc::new(PgReplicaReads::new(
+                    database.clone(),
+                    replica.clone(),
+                    meter,
+                ));
+                AdminService::new(
+                    listings.clone(),
+                    listings,
+                    transactions,
+                    Arc::new(cursors),
+                    clock,
+                )
+            }
+            None => AdminService::new(reads.clone(), reads, transactions, Arc::new(cursors), clock),
+        },
         housekeeping,
         jwks,
     })

@@ -51,6 +51,8 @@ pub use clone::CloneStrategy;
 pub use lock_wait::until_a_session_waits_for_a_lock;
 pub use rollback::rollback_transaction;
 pub use runtime::run;
-pub use server::{POOLER_VARIABLE, admin_connect_options, through_pooler};
+pub use server::{
+    POOLER_VARIABLE, REPLICA_VARIABLE, admin_connect_options, on_replica, through_pooler,
+};
 pub use settle::settle;
 pub use test_database::TestDatabase;

@@ -27,6 +27,11 @@ const NOT_SET: &str = "DATABASE_URL is not set: run the database tests with `car
 /// through; `cargo xtask test-db` sets it for its second pass.
 pub const POOLER_VARIABLE: &str = "TEST_DB_POOLER_URL";
 
+/// Names a streaming replica of the server that replays with a delay (the
+/// URL of any database on it), for the tests of reads served by a replica;
+/// `cargo xtask test-db` sets it for them.
+pub const REPLICA_VARIABLE: &str = "TEST_DB_REPLICA_URL";
+
 struct Server {
     url: Url,
     options: PgConnectOptions,
@@ -74,14 +79,26 @@ pub(crate) fn url(database: &str) -> String {
 /// [`POOLER_VARIABLE`] names; `None` without one, or for a URL of another
 /// server.
 pub fn through_pooler(url: &str) -> Option<String> {
-    let pooler = env::var(POOLER_VARIABLE).ok()?;
-    let pooler = Url::parse(&pooler)
-        .unwrap_or_else(|error| panic!("{POOLER_VARIABLE} is not a URL: {error}"));
+    elsewhere(POOLER_VARIABLE, url)
+}
+
+/// `url`, a database of this server, on the streaming replica that
+/// [`REPLICA_VARIABLE`] names; `None` without one, or for a URL of another
+/// server.
+pub fn on_replica(url: &str) -> Option<String> {
+    elsewhere(REPLICA_VARIABLE, url)
+}
+
+/// `url`'s database at the server the URL in `variable` names.
+fn elsewhere(variable: &str, url: &str) -> Option<String> {
+    let there = env::var(variable).ok()?;
+    let there =
+        Url::parse(&there).unwrap_or_else(|error| panic!("{variable} is not a URL: {error}"));
     let url = Url::parse(url).ok()?;
     let database = url.path().trim_start_matches('/');
     // The same server: the same URL but for the database.
     (with_database(&url, "") == with_database(&server().url, ""))
-        .then(|| with_database(&pooler, database))
+        .then(|| with_database(&there, database))
 }
 
 fn with_database(url: &Url, database: &str) -> String {

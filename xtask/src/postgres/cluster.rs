@@ -134,6 +134,46 @@ impl Cluster {
             .context("cannot write postgresql.conf")
     }
 
+    /// A streaming replica of this running cluster in `root`, made with
+    /// `pg_basebackup --write-recovery-conf` unless it is there already,
+    /// listening on a socket of its own, with the further `settings`
+    /// (`postgresql.conf` lines, such as `recovery_min_apply_delay`). It
+    /// is not started.
+    pub fn replica(&self, root: PathBuf, settings: &str) -> anyhow::Result<Self> {
+        let replica = Self::new(root, self.binaries.clone(), self.owner.clone());
+        if replica.is_initialized() {
+            return Ok(replica);
+        }
+        for dir in [&replica.root, &replica.socket_dir] {
+            private_dir(dir)?;
+            self.owner.take_ownership(dir)?;
+        }
+        let output = self
+            .tool("pg_basebackup")
+            .arg("--pgdata")
+            .arg(replica.data_dir())
+            .arg("--host")
+            .arg(&self.socket_dir)
+            .args(["--port", &PORT.to_string(), "--username", SUPERUSER])
+            .args(["--write-recovery-conf", "--wal-method", "stream"])
+            .args(["--checkpoint", "fast", "--no-sync"])
+            .output()
+            .context("cannot run pg_basebackup")?;
+        ensure_success("pg_basebackup", &output)?;
+        // The primary's settings came with the copy; later lines win.
+        let own = format!(
+            "\n# The replica's own, written by `cargo xtask`.\n\
+             unix_socket_directories = '{}'\n{settings}",
+            replica.socket_dir.display()
+        );
+        OpenOptions::new()
+            .append(true)
+            .open(replica.data_dir().join("postgresql.conf"))
+            .and_then(|mut file| file.write_all(own.as_bytes()))
+            .context("cannot write the replica's postgresql.conf")?;
+        Ok(replica)
+    }
+
     /// Starts the server and waits until it accepts connections.
     pub fn start(&self) -> anyhow::Result<()> {
         let output = self

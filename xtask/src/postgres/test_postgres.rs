@@ -2,18 +2,41 @@ use std::env;
 use std::path::Path;
 use std::process::Command;
 
-use super::ScratchCluster;
+use super::{Cluster, ScratchCluster};
 use crate::workspace;
 
 const DATABASE: &str = "doorman_test";
+
+/// How far behind the throw-away cluster's replica replays: long enough
+/// that a test reads what it has not replayed yet, short enough that the
+/// test can wait for it.
+const REPLICA_APPLY_DELAY: &str = "2s";
 
 /// The PostgreSQL that database tests and benchmarks run against:
 /// `DATABASE_URL` when it is set, else a throw-away cluster tuned for tests,
 /// stopped and removed when this is dropped.
 #[derive(Debug)]
 pub struct TestPostgres {
+    // Dropped first: the replica stops before its primary.
+    replica: Option<Replica>,
     _scratch: Option<ScratchCluster>,
     url: String,
+}
+
+/// A streaming replica of the throw-away cluster, stopped when dropped.
+#[derive(Debug)]
+struct Replica {
+    cluster: Cluster,
+    url: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if let Err(error) = self.cluster.stop() {
+            eprintln!("xtask: {error:#}");
+        }
+        self.cluster.remove_socket_dir();
+    }
 }
 
 impl TestPostgres {
@@ -21,6 +44,7 @@ impl TestPostgres {
         if let Ok(url) = env::var("DATABASE_URL") {
             eprintln!("xtask: testing against DATABASE_URL");
             return Ok(Self {
+                replica: None,
                 _scratch: None,
                 url,
             });
@@ -34,9 +58,40 @@ impl TestPostgres {
         cluster.ensure_database(DATABASE)?;
         let url = cluster.url(DATABASE);
         Ok(Self {
+            replica: None,
             _scratch: Some(scratch),
             url,
         })
+    }
+
+    /// The same, with a streaming replica of the throw-away cluster that
+    /// replays [`REPLICA_APPLY_DELAY`] behind; none with `DATABASE_URL`.
+    pub fn start_with_replica() -> anyhow::Result<Self> {
+        let mut postgres = Self::start()?;
+        let Some(scratch) = &postgres._scratch else {
+            return Ok(postgres);
+        };
+        let primary = scratch.cluster();
+        let cluster = primary.replica(
+            primary.root().join("replica"),
+            &format!("recovery_min_apply_delay = '{REPLICA_APPLY_DELAY}'\n"),
+        )?;
+        let replica = Replica {
+            url: cluster.url(DATABASE),
+            cluster,
+        };
+        replica.cluster.start()?;
+        eprintln!(
+            "xtask: a streaming replica of it, {REPLICA_APPLY_DELAY} behind, in {}",
+            replica.cluster.root().display()
+        );
+        postgres.replica = Some(replica);
+        Ok(postgres)
+    }
+
+    /// The replica's URL of the same database, when there is one.
+    pub fn replica_url(&self) -> Option<&str> {
+        self.replica.as_ref().map(|replica| replica.url.as_str())
     }
 
     /// The database's URL.

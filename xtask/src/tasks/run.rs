@@ -17,8 +17,13 @@ const KEY_VARIABLES: [&str; 2] = [
     "DOORMAN_ACCESS_TOKEN_PRIVATE_KEY_FILE",
 ];
 
-pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
+/// The flag that adds a streaming replica of the local cluster.
+const WITH_REPLICA: &str = "--replica";
+
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     interrupt::install()?;
+    let with_replica = args.first().is_some_and(|arg| arg == WITH_REPLICA);
+    let server_args = if with_replica { &args[1..] } else { args };
     let mut server = workspace::cargo();
     server.args(["run", "--locked", "--package", "server", "--"]);
     server.env("DOORMAN_MIGRATE", "true").args(server_args);
@@ -27,37 +32,52 @@ pub fn run(server_args: &[String]) -> anyhow::Result<ExitCode> {
     if env::var_os("DOORMAN_SHUTDOWN_DELAY_MS").is_none() {
         server.env("DOORMAN_SHUTDOWN_DELAY_MS", "0");
     }
-    // Declared before the guard so that the cluster outlives the server.
+    // Declared before the guards so that the clusters outlive the server,
+    // the primary the replica.
     let cluster;
     let _stop_on_exit;
+    let replica;
+    let _stop_replica_on_exit;
     if env::var_os("DATABASE_URL").is_some() {
+        if with_replica {
+            bail!("`cargo xtask run --replica` replicates the local cluster: unset DATABASE_URL");
+        }
         eprintln!("xtask: using DATABASE_URL");
     } else {
         cluster = development_cluster()?;
-        _stop_on_exit = if cluster.is_running() {
-            eprintln!(
-                "xtask: reusing the PostgreSQL cluster in {}",
-                cluster.root().display()
-            );
-            None
-        } else {
-            cluster.start()?;
-            eprintln!(
-                "xtask: started the PostgreSQL cluster in {}",
-                cluster.root().display()
-            );
-            Some(StopOnExit(&cluster))
-        };
+        _stop_on_exit = start_unless_running(&cluster, "PostgreSQL cluster")?;
         cluster.ensure_database(DATABASE)?;
         let url = cluster.url(DATABASE);
         eprintln!("xtask: database {url}\nxtask:   (psql '{url}')");
         server.env("DATABASE_URL", url);
+        if with_replica {
+            replica = cluster.replica(cluster.root().join("replica"), "")?;
+            _stop_replica_on_exit = start_unless_running(&replica, "replica")?;
+            let url = replica.url(DATABASE);
+            eprintln!("xtask: replica {url}\nxtask:   (psql '{url}')");
+            server.env("DOORMAN_DB_REPLICA_URL", url);
+        }
     }
     if KEY_VARIABLES.iter().all(|name| env::var_os(name).is_none()) {
         server.env(KEY_VARIABLES[1], development_signing_key()?);
     }
     let status = interrupt::run_in_own_group(&mut server)?;
     Ok(super::exit_code(status))
+}
+
+/// Starts `cluster` unless it runs already: what stops it on exit if it
+/// was started here.
+fn start_unless_running<'a>(
+    cluster: &'a Cluster,
+    what: &str,
+) -> anyhow::Result<Option<StopOnExit<'a>>> {
+    if cluster.is_running() {
+        eprintln!("xtask: reusing the {what} in {}", cluster.root().display());
+        return Ok(None);
+    }
+    cluster.start()?;
+    eprintln!("xtask: started the {what} in {}", cluster.root().display());
+    Ok(Some(StopOnExit(cluster)))
 }
 
 /// The developer's cluster under `target/postgres`, created on first use.

@@ -98,6 +98,7 @@ async fn every_new_connection_reports_how_long_the_server_took_to_set_it_up() {
             idle_in_transaction_timeout: Duration::from_secs(5),
             thresholds: Thresholds::default(),
             pooler: crate::Pooler::None,
+            pool: crate::PoolName::Primary,
         },
         &metrics.meter(),
     )

@@ -172,6 +172,7 @@ fn an_unreachable_database_is_unavailable_within_the_acquire_timeout() {
                 idle_in_transaction_timeout: Duration::from_secs(1),
                 thresholds: Thresholds::default(),
                 pooler: crate::Pooler::None,
+                pool: crate::PoolName::Primary,
             },
             &metrics.meter(),
         )

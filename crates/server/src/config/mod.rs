@@ -120,6 +120,12 @@ pub struct Config {
     #[arg(long, env = "DOORMAN_DB_POOLER", value_enum, default_value_t = DbPooler::None)]
     pub db_pooler: DbPooler,
 
+    /// A streaming replica of the database, for the reads that may be a
+    /// little stale: the administrators' listings of accounts and of the
+    /// audit trail. They fall back to the primary when it fails.
+    #[arg(long, env = "DOORMAN_DB_REPLICA_URL", hide_env_values = true, value_parser = secret)]
+    pub db_replica_url: Option<SecretString>,
+
     /// A direct connection URL to the same database, for migrations, which
     /// hold a session's advisory lock and so cannot run through a
     /// transaction pooler [default: DATABASE_URL when there is no pooler].

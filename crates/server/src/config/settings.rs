@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use adapters_crypto::{AccessTokenSettings, HashingSettings, SigningKey, VerificationKey};
 use adapters_http::ServerSettings;
-use adapters_postgres::{DatabaseSettings, Migrations, Pooler, Thresholds};
+use adapters_postgres::{DatabaseSettings, Migrations, PoolName, Pooler, Thresholds};
 use anyhow::{Context as _, bail};
 use app::auth::AuthPolicy;
 use app::transaction::RetryPolicy;
@@ -37,7 +37,21 @@ impl Config {
                 DbPooler::None => Pooler::None,
                 DbPooler::Transaction => Pooler::Transaction,
             },
+            pool: PoolName::Primary,
         })
+    }
+
+    /// The replica's pool, when there is one: the primary's settings, but
+    /// for its URL and name.
+    pub(crate) fn replica_settings(&self) -> anyhow::Result<Option<DatabaseSettings>> {
+        let Some(url) = self.db_replica_url.clone() else {
+            return Ok(None);
+        };
+        Ok(Some(DatabaseSettings {
+            url,
+            pool: PoolName::Replica,
+            ..self.database_settings()?
+        }))
     }
 
     /// The database settings for migrations: a direct connection.

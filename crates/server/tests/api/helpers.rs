@@ -93,7 +93,15 @@ fn owned(flags: &[&str]) -> Vec<String> {
 /// further command-line flags.
 pub async fn spawn_app_configured(settings: AppSettings, flags: &[String]) -> TestApp {
     // A migrated clone of the template: the service need not migrate.
-    let database = TestDatabase::create().await;
+    spawn_app_on(TestDatabase::create().await, settings, flags).await
+}
+
+/// [`spawn_app_configured`], on `database`.
+pub async fn spawn_app_on(
+    database: TestDatabase,
+    settings: AppSettings,
+    flags: &[String],
+) -> TestApp {
     let database_url = database.url();
     let Started {
         base,

@@ -27,6 +27,7 @@ mod password;
 mod refresh;
 mod register;
 mod rehash;
+mod replica;
 mod sessions;
 mod shutdown;
 mod transport;

@@ -83,6 +83,7 @@ fn migrations_of(database: &TestDatabase, lock_timeout: Duration) -> Migrations 
             idle_in_transaction_timeout: Duration::from_secs(10),
             thresholds: Thresholds::default(),
             pooler: crate::Pooler::None,
+            pool: crate::PoolName::Primary,
         },
         lock_timeout,
     )

@@ -35,6 +35,7 @@ fn behind_pooler(test_database: &TestDatabase, lock_timeout_ms: u64) -> Database
             idle_in_transaction_timeout: Duration::from_secs(30),
             thresholds: Thresholds::default(),
             pooler: Pooler::Transaction,
+            pool: crate::PoolName::Primary,
         },
         &opentelemetry::global::meter("tests"),
     )
