@@ -63,6 +63,8 @@ tasks:
   prometheus            check deploy/prometheus with promtool, then have a Prometheus
                         scrape the service (on a throw-away cluster) under traffic and
                         check its metrics, the dashboard's queries and the alert rules
+  replica-outage        stop the streaming replica that serves the admin listings
+                        under load and start it again: every request answered 200
   rolling-restart       restart three replicas of the service behind HAProxy one at a
                         time under load (on a throw-away cluster) and check that every
                         request was answered (needs haproxy)
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         "lint-migrations" => tasks::lint_migrations::run(),
         "openapi" => tasks::openapi::run(rest),
         "prometheus" => tasks::prometheus::run(),
+        "replica-outage" => tasks::replica_outage::run(),
         "rolling-restart" => tasks::rolling_restart::run(),
         "schemathesis" => tasks::schemathesis::run(rest),
         "sqlx-prepare" => tasks::sqlx_prepare::run(),

@@ -2,8 +2,8 @@
 //! `deploy/kubernetes`, rendered by `kubectl kustomize` (the base and every
 //! overlay) and checked offline by kubernetes-validate, strictly (no field
 //! the schema does not know), against the Kubernetes version they target;
-//! and `deploy/compose.yaml` checked by check-jsonschema against the
-//! Compose specification it bundles.
+//! and `deploy/compose.yaml` with its pooler override checked by
+//! check-jsonschema against the Compose specification it bundles.
 
 use std::fs;
 use std::path::Path;
@@ -17,7 +17,8 @@ use crate::workspace;
 /// The versions CI was last checked with.
 const VALIDATE_VERSION: &str = "1.37.0";
 const CHECK_JSONSCHEMA_VERSION: &str = "0.39.0";
-const COMPOSE: &str = "deploy/compose.yaml";
+/// The compose file and the override that adds the pooler.
+const COMPOSE: [&str; 2] = ["deploy/compose.yaml", "deploy/compose.pooler.yaml"];
 /// The Kubernetes release the manifests target.
 const KUBERNETES_VERSION: &str = "1.31.0";
 const MANIFESTS: &str = "deploy/kubernetes";
@@ -72,7 +73,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Whether check-jsonschema finds [`COMPOSE`] valid, having said so.
+/// Whether check-jsonschema finds the [`COMPOSE`] files valid, having said
+/// so.
 fn compose_is_valid() -> anyhow::Result<bool> {
     let wanted = format!("check-jsonschema, version {CHECK_JSONSCHEMA_VERSION}");
     let check = python::tool(
@@ -84,18 +86,23 @@ fn compose_is_valid() -> anyhow::Result<bool> {
     )?;
     let output = Command::new(check)
         .args(["--builtin-schema", "vendor.compose-spec"])
-        .arg(workspace::root().join(COMPOSE))
+        .args(COMPOSE.map(|file| workspace::root().join(file)))
         .output()
         .context("cannot run check-jsonschema")?;
     let said = String::from_utf8_lossy(&output.stdout).into_owned()
         + &String::from_utf8_lossy(&output.stderr);
     if output.status.success() {
         println!(
-            "xtask: {COMPOSE}: valid against the Compose specification \
-             (check-jsonschema {CHECK_JSONSCHEMA_VERSION})"
+            "xtask: {}: valid against the Compose specification \
+             (check-jsonschema {CHECK_JSONSCHEMA_VERSION})",
+            COMPOSE.join(", ")
         );
     } else {
-        println!("xtask: {COMPOSE} does not validate:\n{}", said.trim());
+        println!(
+            "xtask: {} do not validate:\n{}",
+            COMPOSE.join(", "),
+            said.trim()
+        );
     }
     Ok(output.status.success())
 }

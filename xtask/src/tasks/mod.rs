@@ -6,6 +6,7 @@ pub mod lint_migrations;
 pub mod migrate;
 pub mod openapi;
 pub mod prometheus;
+pub mod replica_outage;
 pub mod rolling_restart;
 pub mod run;
 pub mod schemathesis;

@@ -106,7 +106,7 @@ impl fmt::Display for Instance {
         let runs: Vec<String> = self.rates.iter().map(|rate| format!("{rate:.0}")).collect();
         write!(
             f,
-            "{:<6} {:>8.0} req/s   (median of {}; spread {:.0}%)",
+            "{:<9} {:>8.0} req/s   (median of {}; spread {:.0}%)",
             self.name,
             self.median(),
             runs.join(", "),
