@@ -69,7 +69,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
 /// was started here.
 fn start_unless_running<'a>(
     cluster: &'a Cluster,
-    what: &str,
+    what: &'a str,
 ) -> anyhow::Result<Option<StopOnExit<'a>>> {
     if cluster.is_running() {
         eprintln!("xtask: reusing the {what} in {}", cluster.root().display());
@@ -77,7 +77,7 @@ fn start_unless_running<'a>(
     }
     cluster.start()?;
     eprintln!("xtask: started the {what} in {}", cluster.root().display());
-    Ok(Some(StopOnExit(cluster)))
+    Ok(Some(StopOnExit(cluster, what)))
 }
 
 /// The developer's cluster under `target/postgres`, created on first use.
@@ -151,12 +151,13 @@ fn development_signing_key() -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-struct StopOnExit<'a>(&'a Cluster);
+/// A cluster started here and what the messages call it.
+struct StopOnExit<'a>(&'a Cluster, &'a str);
 
 impl Drop for StopOnExit<'_> {
     fn drop(&mut self) {
         match self.0.stop() {
-            Ok(()) => eprintln!("xtask: stopped the PostgreSQL cluster (its data is kept)"),
+            Ok(()) => eprintln!("xtask: stopped the {} (its data is kept)", self.1),
             Err(error) => eprintln!("xtask: {error:#}"),
         }
     }
