@@ -41,7 +41,7 @@ pub struct Database {
     metrics: QueryMetrics,
     pool_metrics: PoolMetrics,
     /// Behind a transaction pooler: the limits each transaction sets.
-    pooled: Option<TransactionLimits>,
+    transaction_limits: Option<TransactionLimits>,
 }
 
 impl Database {
@@ -64,19 +64,19 @@ impl Database {
             thresholds,
             metrics,
             pool_metrics,
-            pooled: None,
+            transaction_limits: None,
         }
     }
 
     /// Behind a transaction pooler, whose transactions set `limits`.
     pub(crate) fn behind_pooler(mut self, limits: TransactionLimits) -> Self {
-        self.pooled = Some(limits);
+        self.transaction_limits = Some(limits);
         self
     }
 
     /// Behind a transaction pooler: the limits each transaction sets.
-    pub(crate) fn pooled(&self) -> Option<&TransactionLimits> {
-        self.pooled.as_ref()
+    pub(crate) fn transaction_limits(&self) -> Option<&TransactionLimits> {
+        self.transaction_limits.as_ref()
     }
 
     /// The pool itself, for the migrator and for shutting down.
@@ -98,6 +98,6 @@ impl Database {
             self.metrics.clone(),
         )
         .timed_by(self.pool_metrics.clone())
-        .behind_pooler(self.pooled.clone()))
+        .behind_pooler(self.transaction_limits.clone()))
     }
 }

@@ -30,7 +30,10 @@ pub(crate) struct Lease {
     pub(crate) thresholds: Thresholds,
     pub(crate) metrics: QueryMetrics,
     /// Behind a transaction pooler: the limits each transaction sets.
-    pub(crate) pooled: Option<TransactionLimits>,
+    pub(crate) transaction_limits: Option<TransactionLimits>,
+    /// A transaction of one statement did not certainly end: the
+    /// connection is closed when the lease ends, and runs nothing more.
+    pub(crate) unclean: bool,
 }
 
 /// Where the connection comes from: the pool, or (in this crate's tests) a
@@ -70,19 +73,20 @@ impl Lease {
             },
             thresholds,
             metrics,
-            pooled: None,
+            transaction_limits: None,
+            unclean: false,
         }
     }
 
     /// Behind a transaction pooler, whose transactions set `limits`.
     pub(crate) fn behind_pooler(mut self, limits: Option<TransactionLimits>) -> Self {
-        self.pooled = limits;
+        self.transaction_limits = limits;
         self
     }
 
     /// The connection, its statements named unless behind a pooler.
     pub(crate) fn statements(&mut self) -> Statements<'_> {
-        let named = self.pooled.is_none();
+        let named = self.transaction_limits.is_none();
         Statements::new(self, named)
     }
 

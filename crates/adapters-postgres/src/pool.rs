@@ -156,8 +156,9 @@ fn connect_options(settings: &DatabaseSettings) -> Result<PgConnectOptions, Inva
         if options.get_options().is_some() {
             return Err(InvalidDatabaseUrl::OptionsBehindPooler);
         }
-        // Floats are read in binary, whatever the setting says.
-        return Ok(options.extra_float_digits(None));
+        // Floats are read in binary, whatever the setting says. With no
+        // statement cache, nothing named can be found and reused.
+        return Ok(options.extra_float_digits(None).statement_cache_capacity(0));
     }
     let options = options.options([
         (

@@ -4,6 +4,7 @@
 
 mod metrics;
 mod naming;
+mod own_transaction;
 mod statement;
 #[cfg(test)]
 mod tests;
@@ -15,9 +16,9 @@ use domain::error::{RepoError, Retry};
 use sqlx::{Connection as _, SqlSafeStr};
 use tracing::Instrument;
 
-use crate::error::{commit_error, is_stale_plan, repo_error};
+use crate::error::{is_stale_plan, repo_error};
 use crate::lease::Lease;
-use crate::pooler::TransactionLimits;
+use own_transaction::OwnTransaction;
 
 pub(crate) use metrics::QueryMetrics;
 pub(crate) use naming::Statements;
@@ -26,16 +27,31 @@ pub(crate) use statement::{Affected, Many, One, Optional, Statement};
 /// A statement parameter's name, and its value as a log may show it.
 pub(crate) type Param<'a> = (&'static str, &'a (dyn Display + Sync));
 
-/// A statement's stable name (`users.find_by_email`) and its parameters
-/// as the slow-query log may show them.
+/// A statement's stable name (`users.find_by_email`), its parameters as
+/// the slow-query log may show them, and whether it changes anything.
 pub(crate) struct Operation<'a> {
     name: &'static str,
     params: &'a [Param<'a>],
+    changes: bool,
 }
 
 impl<'a> Operation<'a> {
+    /// A statement that only reads: behind a transaction pooler, outside a
+    /// unit of work, it runs in a read-only transaction of its own.
     pub(crate) fn new(name: &'static str, params: &'a [Param<'a>]) -> Self {
-        Self { name, params }
+        Self {
+            name,
+            params,
+            changes: false,
+        }
+    }
+
+    /// The same statement, which changes rows.
+    pub(crate) fn changing(self) -> Self {
+        Self {
+            changes: true,
+            ..self
+        }
     }
 }
 
@@ -78,15 +94,23 @@ impl Display for Params<'_> {
 
 impl Lease {
     /// Runs the statement that `statement` builds (it may be built twice:
-    /// once more after a stale plan outside a transaction).
+    /// once more after a stale plan outside a transaction, when statements
+    /// are cached).
     pub(crate) async fn run<S: Statement>(
         &mut self,
         operation: Operation<'_>,
         statement: impl FnMut() -> S,
     ) -> Result<S::Output, RepoError> {
-        match self.pooled.clone() {
+        if self.unclean {
+            return Err(RepoError::Unavailable(
+                "the connection's last transaction did not end cleanly".into(),
+            ));
+        }
+        match self.transaction_limits.clone() {
             Some(limits) if !self.in_transaction => {
-                OwnTransaction(self).run(limits, operation, statement).await
+                OwnTransaction::of(self)
+                    .run(limits, operation, statement)
+                    .await
             }
             _ => self.run_measured(operation, statement).await,
         }
@@ -208,64 +232,5 @@ impl Lease {
             });
         }
         statement().run(self.statements()).await.map_err(repo_error)
-    }
-}
-
-/// A statement outside a unit of work, behind a transaction pooler: it
-/// still needs a transaction, or the pooler may hand its Parse and its Bind
-/// to different server connections. While the transaction may be open,
-/// dropping this (a cancelled request) closes the connection rather than
-/// returning it inside the transaction.
-struct OwnTransaction<'a>(&'a mut Lease);
-
-impl OwnTransaction<'_> {
-    async fn run<S: Statement>(
-        mut self,
-        limits: TransactionLimits,
-        operation: Operation<'_>,
-        statement: impl FnMut() -> S,
-    ) -> Result<S::Output, RepoError> {
-        // Open from before `BEGIN` is sent, as a unit of work's session is.
-        self.0.in_transaction = true;
-        self.0
-            .control("transaction.begin", limits.after("BEGIN"))
-            .await
-            .map_err(repo_error)?;
-        let outcome = self.0.run_measured(operation, statement).await;
-        // A missing row is an answer: the statement succeeded.
-        if matches!(outcome, Ok(_) | Err(RepoError::NotFound)) {
-            match self.0.control("transaction.commit", "COMMIT").await {
-                Ok(()) => self.ended(),
-                Err(error) => {
-                    let error = commit_error(error);
-                    // Answered: the transaction is over (rolled back).
-                    if !matches!(error, RepoError::OutcomeUnknown(_)) {
-                        self.ended();
-                    }
-                    return Err(error);
-                }
-            }
-        } else if self
-            .0
-            .control("transaction.rollback", "ROLLBACK")
-            .await
-            .is_ok()
-        {
-            self.ended();
-        }
-        outcome
-    }
-
-    fn ended(&mut self) {
-        self.0.in_transaction = false;
-        self.0.failed = false;
-    }
-}
-
-impl Drop for OwnTransaction<'_> {
-    fn drop(&mut self) {
-        if self.0.in_transaction {
-            self.0.close_when_dropped();
-        }
     }
 }

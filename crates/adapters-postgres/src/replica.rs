@@ -8,9 +8,9 @@
 //! cannot serve (down, cancelled by a conflict with recovery, lagging behind
 //! a new database) is read from the primary instead.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use domain::audit::{AuditFilter, AuditRecord};
@@ -27,12 +27,19 @@ use crate::database::Database;
 use crate::query::{One, Operation};
 use crate::reads::PgReads;
 
+/// After the replica fails a listing, how long listings go straight to the
+/// primary: a replica that is down costs one wait for a connection, not one
+/// per listing.
+const RESTING: Duration = Duration::from_secs(1);
+
 /// The primary's reads, but the listings, which the replica serves.
 #[derive(Debug, Clone)]
 pub struct PgReplicaReads {
     primary: PgReads,
     replica: PgReads,
     fallbacks: Counter<u64>,
+    /// Until when listings skip the replica, after it failed one.
+    resting_until: Arc<Mutex<Option<Instant>>>,
 }
 
 impl PgReplicaReads {
@@ -51,25 +58,61 @@ impl PgReplicaReads {
             primary: PgReads::new(primary),
             replica: PgReads::new(replica),
             fallbacks,
+            resting_until: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// Whether a read that failed on the replica with `error` goes to the
-    /// primary, whose answer is the truth the replica would have given: any
-    /// failure but those the primary would give alike. Says so when it does.
-    fn falls_back(&self, operation: &'static str, error: &RepoError) -> bool {
-        if matches!(error, RepoError::NotFound | RepoError::Invalid(_)) {
-            return false;
+    /// `on_replica`, or `on_primary` when the replica fails it or failed
+    /// another read less than [`RESTING`] ago.
+    async fn stale_or_primary<T, R, P>(
+        &self,
+        operation: &'static str,
+        on_replica: R,
+        on_primary: impl FnOnce() -> P,
+    ) -> Result<T, RepoError>
+    where
+        R: Future<Output = Result<T, RepoError>>,
+        P: Future<Output = Result<T, RepoError>>,
+    {
+        if !self.resting() {
+            match on_replica.await {
+                Err(error) if primary_may_answer(&error) => {
+                    tracing::warn!(
+                        db.operation.name = operation,
+                        error = %error,
+                        "the replica could not serve a read; the primary serves it, and the \
+                         next ones for a second",
+                    );
+                    *self.resting_until() = Some(Instant::now() + RESTING);
+                }
+                outcome => return outcome,
+            }
         }
-        tracing::warn!(
-            db.operation.name = operation,
-            error = %error,
-            "the replica could not serve a read; the primary serves it",
-        );
         self.fallbacks
             .add(1, &[KeyValue::new(OPERATION, operation)]);
-        true
+        on_primary().await
     }
+
+    fn resting(&self) -> bool {
+        self.resting_until()
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    fn resting_until(&self) -> MutexGuard<'_, Option<Instant>> {
+        self.resting_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Whether the primary may answer a read that failed on the replica with
+/// `error`: not when it would fail alike (a refused value, a missing row, a
+/// statement past its time limit, which would only load the primary too).
+fn primary_may_answer(error: &RepoError) -> bool {
+    !matches!(
+        error,
+        RepoError::NotFound | RepoError::Invalid(_) | RepoError::Timeout(_)
+    )
 }
 
 const OPERATION: &str = "db.operation.name";
@@ -100,12 +143,12 @@ impl UserReads for PgReplicaReads {
         after: Option<UserPosition>,
         limit: u32,
     ) -> Result<Vec<User>, RepoError> {
-        match UserReads::list(&self.replica, filter, after, limit).await {
-            Err(error) if self.falls_back(USERS_LIST, &error) => {
-                UserReads::list(&self.primary, filter, after, limit).await
-            }
-            outcome => outcome,
-        }
+        self.stale_or_primary(
+            USERS_LIST,
+            UserReads::list(&self.replica, filter, after, limit),
+            || UserReads::list(&self.primary, filter, after, limit),
+        )
+        .await
     }
 }
 
@@ -117,17 +160,18 @@ impl AuditReads for PgReplicaReads {
         after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<AuditRecord>, RepoError> {
-        match AuditReads::list(&self.replica, filter, after, limit).await {
-            Err(error) if self.falls_back(AUDIT_LIST, &error) => {
-                AuditReads::list(&self.primary, filter, after, limit).await
-            }
-            outcome => outcome,
-        }
+        self.stale_or_primary(
+            AUDIT_LIST,
+            AuditReads::list(&self.replica, filter, after, limit),
+            || AuditReads::list(&self.primary, filter, after, limit),
+        )
+        .await
     }
 }
 
 /// How far the replica's replay is behind, in seconds, as a gauge: 0 when
-/// it has replayed all it received, NaN while it cannot be read.
+/// it has replayed all it received, NaN while it cannot be read or is not
+/// streaming from the primary.
 #[derive(Debug, Clone)]
 pub struct ReplicaLag {
     seconds: Arc<AtomicU64>,
@@ -169,16 +213,19 @@ impl ReplicaLag {
 }
 
 /// The time since the last transaction the replica replayed, while it has
-/// received more than it replayed; 0 once it has replayed all.
+/// received more than it replayed; 0 once it has replayed all it received;
+/// none while it receives nothing (not streaming: it may be any age), or
+/// when the role may not see that (it needs `pg_read_all_stats`).
 async fn lag(replica: &Database) -> Result<Option<f64>, RepoError> {
     let mut lease = replica.lease().await?;
     let row = lease
         .run(Operation::new("replica.lag", &[]), || {
             One(sqlx::query!(
                 r#"SELECT CASE
-                     WHEN NOT pg_is_in_recovery()
-                       OR pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn()
-                       THEN 0
+                     WHEN NOT pg_is_in_recovery() THEN 0
+                     WHEN NOT EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status = 'streaming')
+                       THEN NULL
+                     WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
                      ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
                    END::float8 AS seconds"#
             ))

@@ -11,7 +11,7 @@ mod test_postgres;
 pub use binaries::PgBinaries;
 pub use cluster::{Cluster, Tuning};
 pub use owner::ClusterOwner;
-pub use pgbouncer::PgBouncer;
+pub use pgbouncer::{PgBouncer, Resets};
 pub use scratch::ScratchCluster;
 pub use test_postgres::TestPostgres;
 

@@ -1,9 +1,9 @@
 //! PgBouncer in transaction mode in front of a PostgreSQL server, for the
-//! black-box suite's pass through a pooler and for the load bench. Strict on
-//! purpose: it refuses start-up parameters it does not know, its pools are
-//! smaller than their clients, and `server_reset_query_always` discards a
-//! server connection's state after every transaction, so that a statement
-//! sent outside a transaction loses its prepared statement and fails.
+//! black-box suite's pass through a pooler and for the load bench. It
+//! refuses start-up parameters it does not know; for the tests it also
+//! discards a server connection's state after every transaction
+//! ([`Resets::AfterEveryTransaction`]), so that a statement sent outside a
+//! transaction loses its prepared statement and fails.
 
 use std::fs;
 use std::net::TcpStream;
@@ -28,6 +28,17 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct PgBouncer {
     program: PathBuf,
     pub version: String,
+}
+
+/// Whether PgBouncer resets a server connection after each transaction.
+#[derive(Debug, Clone, Copy)]
+pub enum Resets {
+    /// `server_reset_query_always`: what the tests need to catch a
+    /// statement outside a transaction, at a cost no deployment pays.
+    AfterEveryTransaction,
+    /// As `deploy/pgbouncer/pgbouncer.ini` has it: no reset in
+    /// transaction mode.
+    AsDeployed,
 }
 
 /// A running PgBouncer, stopped and its files removed when dropped.
@@ -77,6 +88,7 @@ impl PgBouncer {
         server_url: &str,
         owner: &ClusterOwner,
         pool_size: u32,
+        resets: Resets,
     ) -> anyhow::Result<Pooler> {
         let target = Target::of(server_url)?;
         let work = std::env::temp_dir().join(format!("doorman-pgbouncer-{}", std::process::id()));
@@ -90,8 +102,11 @@ impl PgBouncer {
         )
         .with_context(|| format!("cannot write {}", users.display()))?;
         let config = work.join("pgbouncer.ini");
-        fs::write(&config, configuration(&target, port, &users, pool_size))
-            .with_context(|| format!("cannot write {}", config.display()))?;
+        fs::write(
+            &config,
+            configuration(&target, port, &users, pool_size, resets),
+        )
+        .with_context(|| format!("cannot write {}", config.display()))?;
         for file in [&users, &config] {
             owner.take_ownership(file)?;
         }
@@ -188,7 +203,19 @@ fn percent_decoded(text: &str) -> String {
 /// Every database of the server, each with its own pool of `pool_size`;
 /// clients are trusted (it listens on 127.0.0.1 only) and PgBouncer logs in
 /// as they do.
-fn configuration(target: &Target, port: u16, users: &Path, pool_size: u32) -> String {
+fn configuration(
+    target: &Target,
+    port: u16,
+    users: &Path,
+    pool_size: u32,
+    resets: Resets,
+) -> String {
+    let resets = match resets {
+        Resets::AfterEveryTransaction => {
+            "server_reset_query = DISCARD ALL\nserver_reset_query_always = 1\n"
+        }
+        Resets::AsDeployed => "",
+    };
     format!(
         "[databases]
 * = host={host} port={server_port}
@@ -202,9 +229,7 @@ auth_file = {users}
 pool_mode = transaction
 default_pool_size = {pool_size}
 max_client_conn = 4096
-server_reset_query = DISCARD ALL
-server_reset_query_always = 1
-server_idle_timeout = 10
+{resets}server_idle_timeout = 10
 query_wait_timeout = 20
 log_connections = 0
 log_disconnections = 0

@@ -9,7 +9,6 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-use sqlx::Connection as _;
 use sqlx::migrate::{MigrateError, Migrator};
 
 pub use catalogue::{MigrationState, MigrationStatus};
@@ -86,14 +85,35 @@ pub async fn problems(database: &Database) -> Result<Vec<Problem>, MigrationErro
         .acquire()
         .await
         .map_err(MigrationError::Connect)?;
-    if database.pooled().is_none() {
+    let Some(limits) = database.transaction_limits() else {
         return Ok(Problem::of(&catalogue::read(&mut connection, true).await?));
-    }
+    };
     connection.close_on_drop();
-    let mut transaction = connection.begin().await.map_err(MigrationError::Read)?;
-    let statuses = catalogue::read(&mut transaction, false).await?;
-    transaction.commit().await.map_err(MigrationError::Read)?;
+    sqlx::raw_sql(limits.after("BEGIN READ ONLY"))
+        .execute(&mut *connection)
+        .await
+        .map_err(unreachable_or_unreadable)?;
+    let statuses = catalogue::read(&mut connection, false).await?;
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut *connection)
+        .await
+        .map_err(unreachable_or_unreadable)?;
     Ok(Problem::of(&statuses))
+}
+
+/// A failure of the connection itself, which the readiness probe reports
+/// when it mends, or of the read.
+fn unreachable_or_unreadable(error: sqlx::Error) -> MigrationError {
+    let connection_failed = match &error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| code.starts_with("08")),
+        _ => false,
+    };
+    if connection_failed {
+        MigrationError::Connect(error)
+    } else {
+        MigrationError::Read(error)
+    }
 }
 
 /// The version of the newest embedded migration.

@@ -3,7 +3,8 @@
 //! of `query!` and `query_as!`, whose results have no way to ask otherwise:
 //! [`Statements`] is the executor they run on, and it asks for them.
 
-use futures_util::future::BoxFuture;
+use futures_util::FutureExt as _;
+use futures_util::future::{self, BoxFuture};
 use futures_util::stream::BoxStream;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArguments, PgQueryResult, PgRow, PgStatement, PgTypeInfo};
@@ -77,6 +78,8 @@ impl<'c> Executor<'c> for Statements<'c> {
         }
     }
 
+    // Both prepare named statements: refused when they may not be named.
+
     fn prepare_with<'e>(
         self,
         sql: SqlStr,
@@ -85,13 +88,27 @@ impl<'c> Executor<'c> for Statements<'c> {
     where
         'c: 'e,
     {
-        self.connection.prepare_with(sql, parameters)
+        if self.named {
+            self.connection.prepare_with(sql, parameters)
+        } else {
+            future::ready(Err(named_refused())).boxed()
+        }
     }
 
     fn describe<'e>(self, sql: SqlStr) -> BoxFuture<'e, Result<Describe<Postgres>, sqlx::Error>>
     where
         'c: 'e,
     {
-        self.connection.describe(sql)
+        if self.named {
+            self.connection.describe(sql)
+        } else {
+            future::ready(Err(named_refused())).boxed()
+        }
     }
+}
+
+fn named_refused() -> sqlx::Error {
+    sqlx::Error::Configuration(
+        "a named prepared statement, behind a transaction pooler that cannot keep it".into(),
+    )
 }

@@ -96,7 +96,7 @@ async fn rotate_returning_account(
         ("now", &rotation.now),
     ];
     lease
-        .run(Operation::new(operation, &params), || {
+        .run(Operation::new(operation, &params).changing(), || {
             Optional(sqlx::query_as!(
                 RotatedRow,
                 r#"UPDATE sessions s

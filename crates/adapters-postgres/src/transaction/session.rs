@@ -34,7 +34,7 @@ impl Session {
         };
         let begin = sql::begin(options);
         let lease = session.lease()?;
-        match lease.pooled.clone() {
+        match lease.transaction_limits.clone() {
             Some(limits) => {
                 lease
                     .control("transaction.begin", limits.after(begin))

@@ -14,6 +14,9 @@ use secrecy::SecretString;
 
 use super::{Config, DbPooler, cpus};
 
+/// The longest a listing waits for a connection to the replica.
+const REPLICA_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+
 impl Config {
     pub(crate) fn database_settings(&self) -> anyhow::Result<DatabaseSettings> {
         let Some(url) = self.database_url.clone() else {
@@ -41,16 +44,20 @@ impl Config {
         })
     }
 
-    /// The replica's pool, when there is one: the primary's settings, but
-    /// for its URL and name.
+    /// The replica's pool, when there is one: the primary's settings (its
+    /// pooler mode too), but for its URL, name and a shorter wait.
     pub(crate) fn replica_settings(&self) -> anyhow::Result<Option<DatabaseSettings>> {
         let Some(url) = self.db_replica_url.clone() else {
             return Ok(None);
         };
+        let primary = self.database_settings()?;
         Ok(Some(DatabaseSettings {
             url,
+            // A listing waits this long at most for a replica that is gone
+            // before the primary serves it.
+            acquire_timeout: primary.acquire_timeout.min(REPLICA_ACQUIRE_TIMEOUT),
             pool: PoolName::Replica,
-            ..self.database_settings()?
+            ..primary
         }))
     }
 

@@ -6,7 +6,8 @@
 //! which isolates what the mode itself costs (a transaction around each
 //! statement outside a unit, the limits set in each, statements parsed
 //! unnamed every time); `pgbouncer` in pooler mode behind PgBouncer in
-//! transaction mode, with fewer server connections than the service opens.
+//! transaction mode as deployed (no reset between transactions), with
+//! fewer server connections than the service opens.
 //! wrk loads `GET /v1/users/me` on each in turn, the order rotating every
 //! round, and the report gives the medians of the rounds' ratios. Every
 //! process shares the machine's cores, PgBouncer and wrk included.
@@ -18,7 +19,7 @@ use super::instances::{
     ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, report, run_rounds, shared_load,
 };
 use super::wrk::Wrk;
-use crate::postgres::{ClusterOwner, PgBouncer, ScratchCluster, Tuning};
+use crate::postgres::{ClusterOwner, PgBouncer, Resets, ScratchCluster, Tuning};
 use crate::service::{Client, Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
@@ -42,7 +43,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let scratch = ScratchCluster::tuned_with_database(Tuning::Load, DATABASE)?;
     let cluster = scratch.cluster();
     let direct_url = cluster.url(DATABASE);
-    let pooler = pgbouncer.start(&direct_url, &ClusterOwner::detect()?, POOL_SIZE)?;
+    let pooler = pgbouncer.start(
+        &direct_url,
+        &ClusterOwner::detect()?,
+        POOL_SIZE,
+        Resets::AsDeployed,
+    )?;
     let key_file = work.join("access-token-ed25519.pem");
     let service =
         |database_url: &str, env: Vec<(&'static str, String)>| -> anyhow::Result<Service> {

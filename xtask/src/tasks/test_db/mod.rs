@@ -9,7 +9,7 @@ use std::env;
 use std::process::{Command, ExitCode};
 
 use crate::interrupt;
-use crate::postgres::{ClusterOwner, PgBouncer, TestPostgres};
+use crate::postgres::{ClusterOwner, PgBouncer, Resets, TestPostgres};
 
 use log_audit::LogAudit;
 
@@ -53,12 +53,13 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             cargo_test.arg("--workspace");
         }
         let status = run_tests(&mut cargo_test, &audit, test_args)?;
-        if interrupt::interrupted() || !status.success() {
+        if interrupt::interrupted() {
             return Ok(super::exit_code(status));
         }
+        passed = status.success();
     }
     // The further passes are part of a whole run, or asked for.
-    if replica_only || test_args.is_empty() && !pooler_only {
+    if passed && (replica_only || test_args.is_empty() && !pooler_only) {
         passed = with_replica(&postgres, &audit)?;
         if interrupt::interrupted() {
             return Ok(ExitCode::FAILURE);
@@ -130,7 +131,12 @@ fn through_pooler(
         }
         Err(error) => return Err(error),
     };
-    let pooler = pgbouncer.start(postgres.url(), &ClusterOwner::detect()?, POOL_SIZE)?;
+    let pooler = pgbouncer.start(
+        postgres.url(),
+        &ClusterOwner::detect()?,
+        POOL_SIZE,
+        Resets::AfterEveryTransaction,
+    )?;
     eprintln!(
         "xtask: the black-box suite again, through {} in transaction mode",
         pgbouncer.version
