@@ -9,7 +9,8 @@
 //! rotation. The task fails on any request that was not answered 200, on
 //! any refresh taken for a replayed one, and on any error HAProxy counted.
 //! Then it checks that a lockout and a logout-all made through the
-//! balancer hold on every replica.
+//! balancer hold on every replica, and that the replicas' purges, all
+//! running, remove the ended sessions and keep the live ones.
 //! Everything listens on 127.0.0.1 only.
 
 mod load;
@@ -20,6 +21,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use self::load::{Load, Seen};
+use self::shared_state::Sessions;
 use crate::balancer::{Balancer, CHECK_INTERVAL, FALL, Haproxy, RISE, replica_name};
 use crate::postgres::ScratchCluster;
 use crate::service::{Profile, RunningServer, Service, build_server, free_port};
@@ -64,6 +66,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
                     shared_state::FAILURES_TO_LOCK.to_string(),
                 ),
                 ("DOORMAN_DB_MAX_CONNECTIONS", "4".to_owned()),
+                // Every replica purges, each often enough to be seen at it.
+                ("DOORMAN_PURGE_INTERVAL_SECS", "1".to_owned()),
             ],
         })
         .collect();
@@ -104,7 +108,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let seen = load.stop();
     restarted?;
     let rows = balancer.rows()?;
-    let shared = shared_state::check(port, &ports);
+    let shared = shared_state::check(port, &ports, &Sessions::of(cluster, DATABASE), CLIENTS);
 
     println!(
         "\nRolling restart of {REPLICAS} replicas behind HAProxy {} (checks of /readyz every {} ms, \

@@ -1,12 +1,66 @@
 //! What one replica decides, every replica enforces: an account locked
 //! through the balancer, its failed sign-ins spread over all of them, and a
-//! logout-all made through it, each checked on every replica directly.
-//! Failures name statuses only: an answer may hold tokens.
+//! logout-all made through it, each checked on every replica directly; and
+//! the purge, which every replica runs, removes what ended and nothing
+//! else. Failures name statuses only: an answer may hold tokens.
 
-use anyhow::bail;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
 use serde_json::json;
 
+use crate::postgres::Cluster;
 use crate::service::{Account, Client};
+
+/// How long the replicas' purges (each every second) may take to remove
+/// the ended sessions.
+const PURGE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The sessions table of the replicas' database, read directly.
+pub struct Sessions<'a> {
+    cluster: &'a Cluster,
+    database: &'a str,
+}
+
+impl<'a> Sessions<'a> {
+    pub fn of(cluster: &'a Cluster, database: &'a str) -> Self {
+        Self { cluster, database }
+    }
+
+    /// The sessions the purge is to remove (ended or expired), and the live
+    /// ones.
+    fn count(&self) -> anyhow::Result<(u64, u64)> {
+        let output = self
+            .cluster
+            .tool("psql")
+            .arg(self.cluster.url(self.database))
+            .args([
+                "--no-psqlrc",
+                "--tuples-only",
+                "--no-align",
+                "--field-separator",
+                " ",
+            ])
+            .args([
+                "--command",
+                "SELECT count(*) FILTER (WHERE ended_at IS NOT NULL OR expires_at <= now()), \
+                        count(*) FILTER (WHERE ended_at IS NULL AND expires_at > now()) \
+                   FROM sessions",
+            ])
+            .output()
+            .context("cannot run psql")?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut counts = text.split_whitespace().map(str::parse::<u64>);
+        match (counts.next(), counts.next()) {
+            (Some(Ok(done)), Some(Ok(live))) => Ok((done, live)),
+            _ => bail!(
+                "cannot count the sessions: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+        }
+    }
+}
 
 /// The failed sign-ins that lock an account's address: the service's
 /// default, which the replicas are given back (the tasks' services allow
@@ -14,11 +68,19 @@ use crate::service::{Account, Client};
 pub const FAILURES_TO_LOCK: u32 = 5;
 const PASSWORD: &str = "Marble-Pigeon-Sunset-6184";
 
-/// Each check, in words, once it held.
-pub fn check(balancer_port: u16, replica_ports: &[u16]) -> anyhow::Result<Vec<String>> {
+/// Each check, in words, once it held; `live` sessions, the clients', are
+/// to outlive the purge.
+pub fn check(
+    balancer_port: u16,
+    replica_ports: &[u16],
+    sessions: &Sessions<'_>,
+    live: usize,
+) -> anyhow::Result<Vec<String>> {
+    let live = u64::try_from(live)?;
     Ok(vec![
         lockout(balancer_port, replica_ports)?,
         logout_all(balancer_port, replica_ports)?,
+        purge(balancer_port, replica_ports, sessions, live)?,
     ])
 }
 
@@ -95,6 +157,58 @@ fn logout_all(balancer_port: u16, replica_ports: &[u16]) -> anyhow::Result<Strin
     Ok(format!(
         "after a logout-all through the balancer, each of the {} replicas refuses the \
          session's access token at once (401)",
+        replica_ports.len()
+    ))
+}
+
+/// Sessions ended through the balancer are removed by the replicas' purges,
+/// which run at once, and the `live` ones stay.
+fn purge(
+    balancer_port: u16,
+    replica_ports: &[u16],
+    sessions: &Sessions<'_>,
+    live: u64,
+) -> anyhow::Result<String> {
+    let account = Account {
+        email: "purged@example.net",
+        password: PASSWORD,
+        role: "user",
+    };
+    let balancer = Client::new(balancer_port);
+    balancer.register(&account, "Purged")?;
+    let mut last = None;
+    for _ in 0..replica_ports.len() {
+        last = Some(balancer.sign_in(&account)?);
+    }
+    let tokens = last.context("no sign-in")?;
+    let (status, answer) =
+        balancer
+            .with_bearer(&tokens.access)
+            .request("POST", "/v1/auth/logout-all", None)?;
+    if status != 204 {
+        bail!("logout-all through the balancer got {status}: {answer}");
+    }
+    let deadline = Instant::now() + PURGE_TIMEOUT;
+    loop {
+        let (ended, still_live) = sessions.count()?;
+        if still_live != live {
+            bail!("the purges left {still_live} live sessions, not the clients' {live}");
+        }
+        if ended == 0 {
+            break;
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "{ended} ended sessions were still there {}s after the logout-all",
+                PURGE_TIMEOUT.as_secs()
+            );
+        }
+        sleep(Duration::from_millis(100));
+    }
+    Ok(format!(
+        "the {} replicas' purges, running at once, removed every ended session (these {} and \
+         the logout-all's before) and kept the clients' {live} live ones",
+        replica_ports.len(),
         replica_ports.len()
     ))
 }
