@@ -296,6 +296,19 @@ impl Cluster {
     }
 }
 
+/// Stops a cluster (a replica, say) when dropped, before whatever holds its
+/// files is removed, and removes its socket directory.
+pub struct StopOnDrop<'a>(pub &'a Cluster);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.stop() {
+            eprintln!("xtask: {error:#}");
+        }
+        self.0.remove_socket_dir();
+    }
+}
+
 fn private_dir(dir: &Path) -> anyhow::Result<()> {
     fs::DirBuilder::new()
         .recursive(true)

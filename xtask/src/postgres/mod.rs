@@ -9,7 +9,7 @@ mod scratch;
 mod test_postgres;
 
 pub use binaries::PgBinaries;
-pub use cluster::{Cluster, Tuning};
+pub use cluster::{Cluster, StopOnDrop, Tuning};
 pub use owner::ClusterOwner;
 pub use pgbouncer::{PgBouncer, Resets};
 pub use scratch::ScratchCluster;

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 
-use crate::postgres::{Cluster, ScratchCluster};
+use crate::postgres::{Cluster, ScratchCluster, StopOnDrop};
 use crate::service::{Account, Client, Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
@@ -270,16 +270,4 @@ fn fallbacks(metrics: &Client) -> anyhow::Result<u64> {
         reason = "a counter's value is a whole number"
     )]
     Ok(total as u64)
-}
-
-/// Stops the replica when the task ends, before its primary is removed.
-struct StopOnDrop<'a>(&'a Cluster);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        if let Err(error) = self.0.stop() {
-            eprintln!("xtask: {error:#}");
-        }
-        self.0.remove_socket_dir();
-    }
 }

@@ -52,11 +52,12 @@ const QUESTIONS: [Question; 4] = [
 
 /// The group of `deploy/prometheus/alerts.yml`, and its number of rules.
 const GROUP: &str = "doorman";
-const RULES: usize = 7;
+const RULES: usize = 9;
 
 /// Every metric of the operators' table, as Prometheus names it (the
-/// `_bucket` series of a histogram).
-const METRICS: [&str; 17] = [
+/// `_bucket` series of a histogram); the service runs with a replica, so
+/// its two are there too.
+const METRICS: [&str; 19] = [
     "http_server_request_duration_seconds_bucket",
     "http_server_active_requests",
     "db_client_operation_duration_seconds_bucket",
@@ -74,6 +75,8 @@ const METRICS: [&str; 17] = [
     "doorman_password_hash_queue",
     "doorman_transaction_attempts_total",
     "doorman_purge_deleted_total",
+    "doorman_db_replica_lag_seconds",
+    "doorman_db_replica_fallbacks_total",
 ];
 const METRICS_QUERY: &str = r#"count by (__name__) ({job="doorman"})"#;
 

@@ -2,11 +2,12 @@
 //! rules, read by a real Prometheus.
 //!
 //! promtool checks the committed rules and example configuration first.
-//! Then the service runs on a throw-away cluster with its metrics listener
-//! on, a Prometheus of this task's own scrapes it and evaluates the rules
-//! every second, traffic goes through the API, and Prometheus is asked the
-//! queries that the dashboard and the alerts rest on until every answer is
-//! sane or the time is up. Everything listens on 127.0.0.1 only.
+//! Then the service runs on a throw-away cluster, with a streaming replica
+//! of it and its metrics listener on; a Prometheus of this task's own
+//! scrapes it and evaluates the rules every second, traffic goes through
+//! the API, and Prometheus is asked the queries that the dashboard and the
+//! alerts rest on until every answer is sane or the time is up. Everything
+//! listens on 127.0.0.1 only.
 
 mod api;
 mod checks;
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use self::api::Api;
 use self::tools::{DEPLOY_DIR, RULES, Tools};
-use crate::postgres::ScratchCluster;
+use crate::postgres::{ScratchCluster, StopOnDrop};
 use crate::service::{Client, Profile, RunningServer, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
@@ -41,16 +42,23 @@ pub fn run() -> anyhow::Result<ExitCode> {
     // Declared before the servers so that the cluster outlives them.
     let scratch = ScratchCluster::with_database(DATABASE)?;
     let cluster = scratch.cluster();
+    // With a replica, so that its metrics and rules are read too.
+    let replica = cluster.replica(cluster.root().join("replica"), "")?;
+    replica.start()?;
+    let _stop_replica = StopOnDrop(&replica);
     let metrics_port = free_port()?;
     let service = Service {
         doorman,
         database_url: cluster.url(DATABASE),
         key_file: work.join("access-token-ed25519.pem"),
         port: free_port()?,
-        env: vec![(
-            "DOORMAN_METRICS_BIND_ADDRESS",
-            format!("127.0.0.1:{metrics_port}"),
-        )],
+        env: vec![
+            (
+                "DOORMAN_METRICS_BIND_ADDRESS",
+                format!("127.0.0.1:{metrics_port}"),
+            ),
+            ("DOORMAN_DB_REPLICA_URL", replica.url(DATABASE)),
+        ],
     };
     service.keygen()?;
     let mut server = service.start(&work.join("server.log"))?;
