@@ -169,25 +169,40 @@ impl AuditReads for PgReplicaReads {
     }
 }
 
-/// How far the replica's replay is behind, in seconds, as a gauge: 0 when
-/// it has replayed all it received, NaN while it cannot be read or is not
-/// streaming from the primary.
+/// How far the replica's replay is behind, in seconds (0 when it has
+/// replayed all it received), and whether that is known: a gauge of the lag,
+/// served only while it is, and one that is 1 while the replica answers and
+/// streams from the primary, 0 otherwise.
 #[derive(Debug, Clone)]
 pub struct ReplicaLag {
+    /// The lag's bits, NaN while unknown.
     seconds: Arc<AtomicU64>,
 }
 
 impl ReplicaLag {
-    /// The gauge on `meter`, unknown until [`watch`](Self::watch) reads it.
+    /// The gauges on `meter`: unknown until [`watch`](Self::watch) reads
+    /// the lag.
     pub fn new(meter: &Meter) -> Self {
         let seconds = Arc::new(AtomicU64::new(f64::NAN.to_bits()));
-        let observed = Arc::clone(&seconds);
+        let lag = Arc::clone(&seconds);
         meter
             .f64_observable_gauge("doorman.db.replica.lag")
             .with_unit("s")
             .with_description("How far the replica's replay is behind the primary")
             .with_callback(move |gauge| {
-                gauge.observe(f64::from_bits(observed.load(Ordering::Relaxed)), &[]);
+                let seconds = f64::from_bits(lag.load(Ordering::Relaxed));
+                if seconds.is_finite() {
+                    gauge.observe(seconds, &[]);
+                }
+            })
+            .build();
+        let known = Arc::clone(&seconds);
+        meter
+            .u64_observable_gauge("doorman.db.replica.up")
+            .with_description("1 while the replica answers and streams from the primary")
+            .with_callback(move |gauge| {
+                let seconds = f64::from_bits(known.load(Ordering::Relaxed));
+                gauge.observe(u64::from(seconds.is_finite()), &[]);
             })
             .build();
         Self { seconds }

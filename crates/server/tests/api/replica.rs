@@ -127,6 +127,11 @@ async fn the_listing_shows_the_replicas_past_while_a_sign_out_holds_at_once() {
     let scrape = app.scrape().await;
     let lag = sample(&scrape, "doorman_db_replica_lag_seconds").expect("the lag is served");
     assert!(lag.is_finite() && lag >= 0.0, "{lag}");
+    assert_eq!(
+        sample(&scrape, "doorman_db_replica_up"),
+        Some(1.0),
+        "streaming"
+    );
     assert!(
         scrape.contains(r#"db_client_connection_pool_name="replica""#),
         "the replica's pool is measured"

@@ -56,8 +56,8 @@ const RULES: usize = 9;
 
 /// Every metric of the operators' table, as Prometheus names it (the
 /// `_bucket` series of a histogram); the service runs with a replica, so
-/// its two are there too.
-const METRICS: [&str; 19] = [
+/// the replica's are there too.
+const METRICS: [&str; 20] = [
     "http_server_request_duration_seconds_bucket",
     "http_server_active_requests",
     "db_client_operation_duration_seconds_bucket",
@@ -76,6 +76,7 @@ const METRICS: [&str; 19] = [
     "doorman_transaction_attempts_total",
     "doorman_purge_deleted_total",
     "doorman_db_replica_lag_seconds",
+    "doorman_db_replica_up",
     "doorman_db_replica_fallbacks_total",
 ];
 const METRICS_QUERY: &str = r#"count by (__name__) ({job="doorman"})"#;
