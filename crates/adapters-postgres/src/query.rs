@@ -106,13 +106,19 @@ impl Lease {
                 "the connection's last transaction did not end cleanly".into(),
             ));
         }
+        if self.transaction_limits.is_some() && !self.in_transaction {
+            OwnTransaction::of(self).run(operation, statement).await
+        } else {
+            self.run_measured(operation, statement).await
+        }
+    }
+
+    /// Sends `begin` (`BEGIN`, with its options), followed behind a
+    /// transaction pooler by the limits the transaction runs under.
+    pub(crate) async fn begin(&mut self, begin: &'static str) -> Result<(), sqlx::Error> {
         match self.transaction_limits.clone() {
-            Some(limits) if !self.in_transaction => {
-                OwnTransaction::of(self)
-                    .run(limits, operation, statement)
-                    .await
-            }
-            _ => self.run_measured(operation, statement).await,
+            Some(limits) => self.control("transaction.begin", limits.after(begin)).await,
+            None => self.control("transaction.begin", begin).await,
         }
     }
 

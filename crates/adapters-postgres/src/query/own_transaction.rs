@@ -7,7 +7,6 @@ use domain::error::RepoError;
 use super::{Operation, Statement};
 use crate::error::{commit_error, repo_error};
 use crate::lease::Lease;
-use crate::pooler::TransactionLimits;
 
 /// The transaction of one statement. While it may be open, dropping this (a
 /// cancelled request) or failing to end it closes the connection rather
@@ -22,7 +21,6 @@ impl<'a> OwnTransaction<'a> {
 
     pub(super) async fn run<S: Statement>(
         mut self,
-        limits: TransactionLimits,
         operation: Operation<'_>,
         statement: impl FnMut() -> S,
     ) -> Result<S::Output, RepoError> {
@@ -32,10 +30,7 @@ impl<'a> OwnTransaction<'a> {
         let begin = if changes { "BEGIN" } else { "BEGIN READ ONLY" };
         // Open from before `BEGIN` is sent, as a unit of work's session is.
         self.0.in_transaction = true;
-        self.0
-            .control("transaction.begin", limits.after(begin))
-            .await
-            .map_err(repo_error)?;
+        self.0.begin(begin).await.map_err(repo_error)?;
         let outcome = self.0.run_measured(operation, statement).await;
         // A missing row is an answer: the statement succeeded.
         if matches!(outcome, Ok(_) | Err(RepoError::NotFound)) {

@@ -32,17 +32,11 @@ impl Session {
             lease: Some(lease),
             depth: 1,
         };
-        let begin = sql::begin(options);
-        let lease = session.lease()?;
-        match lease.transaction_limits.clone() {
-            Some(limits) => {
-                lease
-                    .control("transaction.begin", limits.after(begin))
-                    .await
-            }
-            None => lease.control("transaction.begin", begin).await,
-        }
-        .map_err(repo_error)?;
+        session
+            .lease()?
+            .begin(sql::begin(options))
+            .await
+            .map_err(repo_error)?;
         session.lease()?.in_transaction = true;
         Ok(session)
     }
