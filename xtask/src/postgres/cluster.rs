@@ -97,10 +97,7 @@ impl Cluster {
 
     /// Creates the cluster's directories and runs `initdb`.
     pub fn init(&self, tuning: Tuning) -> anyhow::Result<()> {
-        for dir in [&self.root, &self.socket_dir] {
-            private_dir(dir)?;
-            self.owner.take_ownership(dir)?;
-        }
+        self.create_dirs()?;
         let output = self
             .tool("initdb")
             .arg("--pgdata")
@@ -127,11 +124,26 @@ impl Cluster {
             Tuning::Tests => settings.push_str(TEST_SETTINGS),
             Tuning::Load => settings.push_str(LOAD_SETTINGS),
         }
+        self.append_settings(&settings)
+    }
+
+    /// The cluster's directory and its socket's, private to its account.
+    fn create_dirs(&self) -> anyhow::Result<()> {
+        for dir in [&self.root, &self.socket_dir] {
+            private_dir(dir)?;
+            self.owner.take_ownership(dir)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `settings` at the end of `postgresql.conf`, where they win.
+    fn append_settings(&self, settings: &str) -> anyhow::Result<()> {
+        let file = self.data_dir().join("postgresql.conf");
         OpenOptions::new()
             .append(true)
-            .open(self.data_dir().join("postgresql.conf"))
-            .and_then(|mut file| file.write_all(settings.as_bytes()))
-            .context("cannot write postgresql.conf")
+            .open(&file)
+            .and_then(|mut open| open.write_all(settings.as_bytes()))
+            .with_context(|| format!("cannot write {}", file.display()))
     }
 
     /// A streaming replica of this running cluster in `root`, made with
@@ -144,10 +156,7 @@ impl Cluster {
         if replica.is_initialized() {
             return Ok(replica);
         }
-        for dir in [&replica.root, &replica.socket_dir] {
-            private_dir(dir)?;
-            self.owner.take_ownership(dir)?;
-        }
+        replica.create_dirs()?;
         let output = self
             .tool("pg_basebackup")
             .arg("--pgdata")
@@ -161,16 +170,11 @@ impl Cluster {
             .context("cannot run pg_basebackup")?;
         ensure_success("pg_basebackup", &output)?;
         // The primary's settings came with the copy; later lines win.
-        let own = format!(
+        replica.append_settings(&format!(
             "\n# The replica's own, written by `cargo xtask`.\n\
              unix_socket_directories = '{}'\n{settings}",
             replica.socket_dir.display()
-        );
-        OpenOptions::new()
-            .append(true)
-            .open(replica.data_dir().join("postgresql.conf"))
-            .and_then(|mut file| file.write_all(own.as_bytes()))
-            .context("cannot write the replica's postgresql.conf")?;
+        ))?;
         Ok(replica)
     }
 
@@ -237,6 +241,15 @@ impl Cluster {
         Ok(())
     }
 
+    /// Stops the server, saying why when it cannot, and removes its socket
+    /// directory: for a cluster whose files go next.
+    pub fn shut_down(&self) {
+        if let Err(error) = self.stop() {
+            eprintln!("xtask: {error:#}");
+        }
+        self.remove_socket_dir();
+    }
+
     /// Removes the cluster's socket directory when it lives apart.
     pub fn remove_socket_dir(&self) {
         if self.socket_dir != self.root {
@@ -272,9 +285,15 @@ impl Cluster {
     }
 
     fn psql(&self, sql: &str) -> anyhow::Result<String> {
+        self.query(&self.url("postgres"), sql)
+    }
+
+    /// What `sql` returns on the database at `url`, one row a line, its
+    /// columns separated by `|`.
+    pub fn query(&self, url: &str, sql: &str) -> anyhow::Result<String> {
         let output = self
             .tool("psql")
-            .arg(self.url("postgres"))
+            .arg(url)
             .args([
                 "--no-psqlrc",
                 "--tuples-only",
@@ -302,10 +321,7 @@ pub struct StopOnDrop<'a>(pub &'a Cluster);
 
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
-        if let Err(error) = self.0.stop() {
-            eprintln!("xtask: {error:#}");
-        }
-        self.0.remove_socket_dir();
+        self.0.shut_down();
     }
 }
 

@@ -87,10 +87,7 @@ impl ScratchCluster {
 
 impl Drop for ScratchCluster {
     fn drop(&mut self) {
-        if let Err(error) = self.cluster.stop() {
-            eprintln!("xtask: {error:#}");
-        }
-        self.cluster.remove_socket_dir();
+        self.cluster.shut_down();
         if let Err(error) = fs::remove_dir_all(self.cluster.root()) {
             eprintln!(
                 "xtask: cannot remove {}: {error}",

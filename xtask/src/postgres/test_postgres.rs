@@ -32,10 +32,7 @@ struct Replica {
 
 impl Drop for Replica {
     fn drop(&mut self) {
-        if let Err(error) = self.cluster.stop() {
-            eprintln!("xtask: {error:#}");
-        }
-        self.cluster.remove_socket_dir();
+        self.cluster.shut_down();
     }
 }
 

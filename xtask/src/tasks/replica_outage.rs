@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle, sleep};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use serde_json::Value;
 
 use crate::postgres::{Cluster, ScratchCluster, StopOnDrop};
@@ -170,17 +170,11 @@ fn wait_until_replayed(replica: &Cluster, url: &str, known: usize) -> anyhow::Re
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         interrupt::check()?;
-        let output = replica
-            .tool("psql")
-            .arg(url)
-            .args(["--no-psqlrc", "--tuples-only", "--no-align"])
-            .args(["--command", "SELECT count(*) FROM users"])
-            .output()
-            .context("cannot run psql")?;
-        let count = String::from_utf8_lossy(&output.stdout)
-            .trim()
-            .parse::<usize>()
-            .ok();
+        // Refused until the replica has replayed the database's creation.
+        let count = replica
+            .query(url, "SELECT count(*) FROM users")
+            .ok()
+            .and_then(|count| count.trim().parse::<usize>().ok());
         if count == Some(known) {
             return Ok(());
         }
