@@ -12,7 +12,7 @@ use crate::service::{Account, Client};
 
 /// Whom the benchmarks of an authenticated request sign in as, once: an
 /// access token lasts 15 minutes by default, far longer than the runs.
-pub const ACCOUNT: Account<'static> = Account {
+const ACCOUNT: Account<'static> = Account {
     email: "bench@example.net",
     password: "Marble-Pigeon-Sunset-6184",
     role: "user",
@@ -21,7 +21,7 @@ pub const ACCOUNT: Account<'static> = Account {
 pub const PATH: &str = "/v1/users/me";
 
 /// Fails unless each of `instances` answers [`PATH`] with 200 for `token`.
-pub fn check_answers(instances: &[Instance], token: &str) -> anyhow::Result<()> {
+fn check_answers(instances: &[Instance], token: &str) -> anyhow::Result<()> {
     for instance in instances {
         let (status, answer) = Client::new(instance.port)
             .with_bearer(token)
@@ -115,6 +115,13 @@ impl fmt::Display for Instance {
     }
 }
 
+/// Five rounds of 4 s after 3 s of warm-up: for [`shared_load`].
+pub const SHARED_SCHEDULE: Schedule = Schedule {
+    warm_up: Duration::from_secs(3),
+    run: Duration::from_secs(4),
+    rounds: 5,
+};
+
 /// How long each instance is loaded: a warm-up run, then `rounds`
 /// measured runs (odd, for a median).
 pub struct Schedule {
@@ -130,7 +137,7 @@ pub type MakeLoad = for<'a> fn(&'a str, &'a str, Duration) -> Load<'a>;
 /// `schedule`, the order rotating so that none always goes first: each
 /// round's runs are seconds apart, so their ratios are little moved by
 /// what else the machine is doing. wrk's outputs go to `work`.
-pub fn run_rounds(
+fn run_rounds(
     wrk: &Wrk,
     work: &Path,
     instances: &mut [Instance],
@@ -160,6 +167,35 @@ pub fn run_rounds(
         }
     }
     Ok(())
+}
+
+/// Registers [`ACCOUNT`] on the instance at `port` and signs in, checks
+/// that every instance answers [`PATH`] for it, then runs the rounds of
+/// `schedule` on them ([`run_rounds`]).
+pub fn sign_in_and_run(
+    wrk: &Wrk,
+    work: &Path,
+    port: u16,
+    instances: &mut [Instance],
+    load: MakeLoad,
+    schedule: &Schedule,
+) -> anyhow::Result<()> {
+    let client = Client::new(port);
+    client.register(&ACCOUNT, "Bench")?;
+    let token = client.sign_in(&ACCOUNT)?.access;
+    check_answers(instances, &token)?;
+    run_rounds(wrk, work, instances, &token, load, schedule)
+}
+
+/// How the instances were loaded, for the report: wrk's command line and
+/// the rounds.
+pub fn schedule_line(load: MakeLoad, schedule: &Schedule) -> String {
+    format!(
+        "{}, {} rounds after {}s of warm-up",
+        load("URL", "…", schedule.run).command_line(),
+        schedule.rounds,
+        schedule.warm_up.as_secs()
+    )
 }
 
 /// The median of each round's rate of `a` over that of `b`.

@@ -13,22 +13,17 @@
 //! process shares the machine's cores, PgBouncer and wrk included.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use super::instances::{
-    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, report, run_rounds, shared_load,
+    Instance, PATH, SHARED_SCHEDULE, median_ratio, report, schedule_line, shared_load,
+    sign_in_and_run,
 };
 use super::wrk::Wrk;
 use crate::postgres::{ClusterOwner, PgBouncer, Resets, ScratchCluster, Tuning};
-use crate::service::{Client, Profile, Service, build_server, free_port};
+use crate::service::{Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
 const DATABASE: &str = "doorman_pooler";
-const SCHEDULE: Schedule = Schedule {
-    warm_up: Duration::from_secs(3),
-    run: Duration::from_secs(4),
-    rounds: 5,
-};
 /// PgBouncer's server connections, half of the 32 the service may open.
 const POOL_SIZE: u32 = 16;
 
@@ -79,17 +74,19 @@ pub fn run() -> anyhow::Result<ExitCode> {
         servers.push(server);
     }
 
-    let client = Client::new(services[0].port);
-    client.register(&ACCOUNT, "Bench")?;
-    let token = client.sign_in(&ACCOUNT)?.access;
     let mut instances = [
         Instance::new("direct", services[0].port),
         Instance::new("mode", services[1].port),
         Instance::new("pgbouncer", services[2].port),
     ];
-    check_answers(&instances, &token)?;
-
-    run_rounds(&wrk, &work, &mut instances, &token, shared_load, &SCHEDULE)?;
+    sign_in_and_run(
+        &wrk,
+        &work,
+        services[0].port,
+        &mut instances,
+        shared_load,
+        &SHARED_SCHEDULE,
+    )?;
 
     let [direct, mode, behind] = &instances;
     println!();
@@ -102,10 +99,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         work.display()
     );
     println!(
-        "  {}, {} rounds after {}s of warm-up, the order rotating",
-        shared_load("URL", "…", SCHEDULE.run).command_line(),
-        SCHEDULE.rounds,
-        SCHEDULE.warm_up.as_secs()
+        "  {}, the order rotating",
+        schedule_line(shared_load, &SHARED_SCHEDULE)
     );
     println!("  direct: no pooler mode; mode: pooler mode, connected directly;");
     println!("  pgbouncer: pooler mode behind PgBouncer in transaction mode");

@@ -14,20 +14,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::instances::{
-    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, report, run_rounds, shared_load,
+    Instance, PATH, SHARED_SCHEDULE, median_ratio, report, schedule_line, shared_load,
+    sign_in_and_run,
 };
 use super::wrk::Wrk;
 use crate::balancer::{Haproxy, replica_name};
 use crate::postgres::{ScratchCluster, Tuning};
-use crate::service::{Client, Profile, Service, build_server, free_port};
+use crate::service::{Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
 const DATABASE: &str = "doorman_replicas";
-const SCHEDULE: Schedule = Schedule {
-    warm_up: Duration::from_secs(3),
-    run: Duration::from_secs(4),
-    rounds: 5,
-};
 
 pub fn run() -> anyhow::Result<ExitCode> {
     interrupt::install()?;
@@ -72,17 +68,19 @@ pub fn run() -> anyhow::Result<ExitCode> {
         }
     }
 
-    let client = Client::new(first.port);
-    client.register(&ACCOUNT, "Bench")?;
-    let token = client.sign_in(&ACCOUNT)?.access;
     let mut instances = [
         Instance::new("direct", first.port),
         Instance::new("one", one_port),
         Instance::new("two", two_port),
     ];
-    check_answers(&instances, &token)?;
-
-    run_rounds(&wrk, &work, &mut instances, &token, shared_load, &SCHEDULE)?;
+    sign_in_and_run(
+        &wrk,
+        &work,
+        first.port,
+        &mut instances,
+        shared_load,
+        &SHARED_SCHEDULE,
+    )?;
 
     let [direct, one_behind, two_behind] = &instances;
     println!();
@@ -94,10 +92,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         work.display()
     );
     println!(
-        "  {}, {} rounds after {}s of warm-up, the order rotating",
-        shared_load("URL", "…", SCHEDULE.run).command_line(),
-        SCHEDULE.rounds,
-        SCHEDULE.warm_up.as_secs()
+        "  {}, the order rotating",
+        schedule_line(shared_load, &SHARED_SCHEDULE)
     );
     println!(
         "  direct: the first replica, no balancer; one: HAProxy, the first replica behind it;"

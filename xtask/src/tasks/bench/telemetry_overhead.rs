@@ -24,12 +24,10 @@ use anyhow::{Context, bail};
 use self::otlp_sink::{OtlpSink, Pushes};
 use self::scraper::{Scraper, Scrapes};
 use super::estimates::verdict;
-use super::instances::{
-    ACCOUNT, Instance, PATH, Schedule, check_answers, median_ratio, run_rounds,
-};
+use super::instances::{Instance, PATH, Schedule, median_ratio, schedule_line, sign_in_and_run};
 use super::wrk::{Load, Wrk};
 use crate::postgres::ScratchCluster;
-use crate::service::{Client, Profile, Service, build_server, free_port};
+use crate::service::{Profile, Service, build_server, free_port};
 use crate::{interrupt, workspace};
 
 const DATABASE: &str = "doorman_telemetry_overhead";
@@ -93,13 +91,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     let scraper = Scraper::start(metrics_port)?;
 
-    let client = Client::new(off.port);
-    client.register(&ACCOUNT, "Bench")?;
-    let token = client.sign_in(&ACCOUNT)?.access;
     let mut instances = [Instance::new("off", off.port), Instance::new("on", on.port)];
-    check_answers(&instances, &token)?;
-
-    run_rounds(&wrk, &work, &mut instances, &token, load, &SCHEDULE)?;
+    sign_in_and_run(&wrk, &work, off.port, &mut instances, load, &SCHEDULE)?;
     let scrapes = scraper.finish();
     let pushes = sink.pushes();
 
@@ -156,10 +149,8 @@ fn report(
         work.display()
     );
     println!(
-        "  {}, {} rounds after {}s of warm-up, alternating which instance goes first",
-        load("URL", "…", SCHEDULE.run).command_line(),
-        SCHEDULE.rounds,
-        SCHEDULE.warm_up.as_secs()
+        "  {}, alternating which instance goes first",
+        schedule_line(load, &SCHEDULE)
     );
     for instance in instances {
         println!("  telemetry {instance}");

@@ -31,33 +31,16 @@ impl<'a> Sessions<'a> {
     /// The sessions the purge is to remove (ended or expired), and the live
     /// ones.
     fn count(&self) -> anyhow::Result<(u64, u64)> {
-        let output = self
-            .cluster
-            .tool("psql")
-            .arg(self.cluster.url(self.database))
-            .args([
-                "--no-psqlrc",
-                "--tuples-only",
-                "--no-align",
-                "--field-separator",
-                " ",
-            ])
-            .args([
-                "--command",
-                "SELECT count(*) FILTER (WHERE ended_at IS NOT NULL OR expires_at <= now()), \
-                        count(*) FILTER (WHERE ended_at IS NULL AND expires_at > now()) \
-                   FROM sessions",
-            ])
-            .output()
-            .context("cannot run psql")?;
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut counts = text.split_whitespace().map(str::parse::<u64>);
-        match (counts.next(), counts.next()) {
+        let counts = self.cluster.query(
+            &self.cluster.url(self.database),
+            "SELECT count(*) FILTER (WHERE ended_at IS NOT NULL OR expires_at <= now()), \
+                    count(*) FILTER (WHERE ended_at IS NULL AND expires_at > now()) \
+               FROM sessions",
+        )?;
+        let mut parsed = counts.trim().split('|').map(str::parse::<u64>);
+        match (parsed.next(), parsed.next()) {
             (Some(Ok(done)), Some(Ok(live))) => Ok((done, live)),
-            _ => bail!(
-                "cannot count the sessions: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            ),
+            _ => bail!("cannot read the sessions' counts from {counts:?}"),
         }
     }
 }
@@ -86,13 +69,8 @@ pub fn check(
 
 /// Failures sent round robin over the replicas lock the account on each.
 fn lockout(balancer_port: u16, replica_ports: &[u16]) -> anyhow::Result<String> {
-    let account = Account {
-        email: "locked@example.net",
-        password: PASSWORD,
-        role: "user",
-    };
     let balancer = Client::new(balancer_port);
-    balancer.register(&account, "Locked Out")?;
+    let account = registered(&balancer, "locked@example.net", "Locked Out")?;
     let wrong = json!({"email": account.email, "password": "not-the-password-at-all"});
     for attempt in 1..=FAILURES_TO_LOCK {
         let (status, answer) = balancer.request("POST", "/v1/auth/login", Some(&wrong))?;
@@ -119,13 +97,8 @@ fn lockout(balancer_port: u16, replica_ports: &[u16]) -> anyhow::Result<String> 
 
 /// A logout-all through the balancer refuses the access token everywhere.
 fn logout_all(balancer_port: u16, replica_ports: &[u16]) -> anyhow::Result<String> {
-    let account = Account {
-        email: "revoked@example.net",
-        password: PASSWORD,
-        role: "user",
-    };
     let balancer = Client::new(balancer_port);
-    balancer.register(&account, "Signed Out")?;
+    let account = registered(&balancer, "revoked@example.net", "Signed Out")?;
     let tokens = balancer.sign_in(&account)?;
     let me_on = |port: u16| {
         Client::new(port)
@@ -138,13 +111,7 @@ fn logout_all(balancer_port: u16, replica_ports: &[u16]) -> anyhow::Result<Strin
             bail!("before the logout, the replica on {port} answered {status}: {answer}");
         }
     }
-    let (status, answer) =
-        balancer
-            .with_bearer(&tokens.access)
-            .request("POST", "/v1/auth/logout-all", None)?;
-    if status != 204 {
-        bail!("logout-all through the balancer got {status}: {answer}");
-    }
+    log_out_everywhere(&balancer, &tokens.access)?;
     for &port in replica_ports {
         let (status, answer) = me_on(port)?;
         if status != 401 {
@@ -169,25 +136,14 @@ fn purge(
     sessions: &Sessions<'_>,
     live: u64,
 ) -> anyhow::Result<String> {
-    let account = Account {
-        email: "purged@example.net",
-        password: PASSWORD,
-        role: "user",
-    };
     let balancer = Client::new(balancer_port);
-    balancer.register(&account, "Purged")?;
+    let account = registered(&balancer, "purged@example.net", "Purged")?;
     let mut last = None;
     for _ in 0..replica_ports.len() {
         last = Some(balancer.sign_in(&account)?);
     }
     let tokens = last.context("no sign-in")?;
-    let (status, answer) =
-        balancer
-            .with_bearer(&tokens.access)
-            .request("POST", "/v1/auth/logout-all", None)?;
-    if status != 204 {
-        bail!("logout-all through the balancer got {status}: {answer}");
-    }
+    log_out_everywhere(&balancer, &tokens.access)?;
     let deadline = Instant::now() + PURGE_TIMEOUT;
     loop {
         let (ended, still_live) = sessions.count()?;
@@ -211,4 +167,31 @@ fn purge(
         replica_ports.len(),
         replica_ports.len()
     ))
+}
+
+/// An account of `email`, registered through `balancer`.
+fn registered(
+    balancer: &Client,
+    email: &'static str,
+    display_name: &str,
+) -> anyhow::Result<Account<'static>> {
+    let account = Account {
+        email,
+        password: PASSWORD,
+        role: "user",
+    };
+    balancer.register(&account, display_name)?;
+    Ok(account)
+}
+
+/// Ends every session of the holder of `access_token`, through `balancer`.
+fn log_out_everywhere(balancer: &Client, access_token: &str) -> anyhow::Result<()> {
+    let (status, answer) =
+        balancer
+            .with_bearer(access_token)
+            .request("POST", "/v1/auth/logout-all", None)?;
+    if status != 204 {
+        bail!("logout-all through the balancer got {status}: {answer}");
+    }
+    Ok(())
 }
